@@ -1,0 +1,78 @@
+"""colead: measure collective leadership in schools.
+
+Instruments (survey definitions), survey-platform imports, scale scores, reliability,
+teacher-to-school aggregation, decision-influence analytics and models relating the scales.
+
+The public names below are imported on first use, so that ``import colead`` and the command
+line start quickly without loading pandas or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "ColeadError": "colead.exceptions",
+    "ColeadWarning": "colead.exceptions",
+    "InstrumentError": "colead.exceptions",
+    "InsufficientDataError": "colead.exceptions",
+    "InvalidParameterError": "colead.exceptions",
+    "ResponseDataError": "colead.exceptions",
+    "Instrument": "colead.instrument",
+    "InfluenceGrid": "colead.instrument",
+    "Item": "colead.instrument",
+    "ResponseScale": "colead.instrument",
+    "Scale": "colead.instrument",
+    "list_instruments": "colead.instrument",
+    "load_instrument": "colead.instrument",
+    "ImportLog": "colead.responses",
+    "Responses": "colead.responses",
+    "Population": "colead.simulation",
+    "SimulatedResponses": "colead.simulation",
+    "simulate": "colead.simulation",
+    "write_export": "colead.io",
+    "load_sample": "colead.datasets",
+    "list_samples": "colead.datasets",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:
+    from colead.datasets import list_samples, load_sample
+    from colead.exceptions import (
+        ColeadError,
+        ColeadWarning,
+        InstrumentError,
+        InsufficientDataError,
+        InvalidParameterError,
+        ResponseDataError,
+    )
+    from colead.instrument import (
+        InfluenceGrid,
+        Instrument,
+        Item,
+        ResponseScale,
+        Scale,
+        list_instruments,
+        load_instrument,
+    )
+    from colead.io import write_export
+    from colead.responses import ImportLog, Responses
+    from colead.simulation import Population, SimulatedResponses, simulate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'colead' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,7 @@
+"""``python -m colead``: the command line."""
+
+import sys
+
+from colead.cli import main
+
+sys.exit(main())

@@ -1,0 +1,213 @@
+"""The ``colead`` command line.
+
+Only argparse is imported at start-up, so that ``colead --help`` is fast; each command imports
+what it needs. A user's mistake (a ColeadError, or a file that cannot be opened) prints one line
+per problem on stderr and exits with 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from colead import __version__
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="colead",
+        description="Measure collective leadership in schools from survey exports.",
+        epilog="Run 'colead COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"colead {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser(
+        "instruments",
+        help="list the bundled instruments, or check files",
+        description="List the bundled instruments. With --check, check "
+        "instrument files and print every problem found.",
+    )
+    p.add_argument("--check", metavar="FILE", nargs="+", help="instrument files to check")
+    p.set_defaults(run=_instruments)
+
+    p = commands.add_parser(
+        "simulate",
+        help="write synthetic survey responses",
+        description="Draw synthetic schools and write their answers to an "
+        "instrument in a platform's export layout.",
+    )
+    p.add_argument(
+        "-i",
+        "--instrument",
+        default="colead-teacher",
+        help="bundled instrument name or YAML file (default: colead-teacher)",
+    )
+    p.add_argument("--schools", type=int, default=12, help="number of schools (default: 12)")
+    p.add_argument(
+        "--respondents",
+        default="8-35",
+        metavar="N or LOW-HIGH",
+        help="respondents per school (default: 8-35)",
+    )
+    p.add_argument(
+        "--icc",
+        type=float,
+        default=0.15,
+        help="intraclass correlation of every construct (default: 0.15)",
+    )
+    p.add_argument(
+        "--missing", type=float, default=0.02, help="share of unanswered item cells (default: 0.02)"
+    )
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: none)")
+    p.add_argument(
+        "--format",
+        dest="platform",
+        default="csv",
+        choices=("csv", "qualtrics", "google_forms"),
+        help="export layout (default: csv)",
+    )
+    p.add_argument(
+        "--values",
+        default="numeric",
+        choices=("numeric", "labels"),
+        help="Qualtrics: numeric codes or choice text (default: numeric)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    p.set_defaults(run=_simulate)
+
+    p = commands.add_parser(
+        "report",
+        help="HTML report for a school team",
+        description="Write the HTML report for a school team.",
+    )
+    p.add_argument("file", nargs="?", help="a survey-platform export")
+    p.add_argument("-i", "--instrument", default="colead-teacher")
+    p.add_argument("-o", "--output", default="report.html")
+    p.add_argument("--sample", action="store_true", help="use the bundled sample district")
+    p.set_defaults(run=_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    from colead.exceptions import ColeadError
+
+    try:
+        return int(args.run(args))
+    except ColeadError as exc:
+        for line in exc.problem_lines():
+            print(f"colead: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(
+            f"colead: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _instruments(args: argparse.Namespace) -> int:
+    from colead.exceptions import InstrumentError
+    from colead.instrument import bundled_instrument_paths, load_instrument
+
+    if args.check:
+        problems: list[str] = []
+        for file in args.check:
+            try:
+                inst = load_instrument(file)
+            except InstrumentError as exc:
+                problems += exc.problem_lines()
+            else:
+                print(
+                    f"{file}: ok ({inst.name} {inst.version}: {len(inst.item_list)} items, "
+                    f"{len(inst.scale_list)} scales)"
+                )
+        for line in problems:
+            print(f"colead: error: {line}", file=sys.stderr)
+        return EXIT_USAGE if problems else EXIT_OK
+
+    rows = [("name", "version", "respondent", "items", "scales", "grid", "title")]
+    for name, path in bundled_instrument_paths().items():
+        inst = load_instrument(path)
+        grid = inst.influence
+        rows.append(
+            (
+                name,
+                inst.version,
+                inst.respondent or "-",
+                str(len(inst.item_list)),
+                str(len(inst.scale_list)),
+                f"{len(grid.stakeholders)}x{len(grid.zones)}" if grid else "-",
+                inst.title,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+    return EXIT_OK
+
+
+def _parse_respondents(text: str) -> int | tuple[int, int]:
+    from colead.exceptions import InvalidParameterError
+
+    try:
+        if "-" in text:
+            low, high = text.split("-", 1)
+            return int(low), int(high)
+        return int(text)
+    except ValueError:
+        raise InvalidParameterError(
+            f"--respondents must be a number or a range such as 8-35; got {text!r}"
+        ) from None
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from colead.io import write_export
+    from colead.simulation import simulate
+
+    responses = simulate(
+        args.instrument,
+        n_schools=args.schools,
+        respondents=_parse_respondents(args.respondents),
+        icc=args.icc,
+        missing=args.missing,
+        seed=args.seed,
+    )
+    write_export(responses, args.output, platform=args.platform, values=args.values)
+    print(
+        f"wrote {len(responses.data)} respondents in {responses.n_schools} schools "
+        f"({args.platform}) to {args.output}"
+    )
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    if not args.sample:
+        print(
+            "colead: error: the HTML report and reading platform exports are not built yet; "
+            "'colead report --sample' checks the bundled sample",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from colead.datasets import load_sample
+
+    teachers, principals = load_sample("district"), load_sample("district-principals")
+    print(teachers.summary())
+    print(f"principals: {len(principals.data)} in {principals.n_schools} schools")
+    print(
+        f"colead report: the HTML report is not built yet, so nothing was written to "
+        f"{args.output}; the sample loaded and checked.",
+        file=sys.stderr,
+    )
+    return EXIT_OK

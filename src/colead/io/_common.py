@@ -1,0 +1,67 @@
+"""Small helpers shared by the platform modules."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_number(x: float) -> str:
+    """A number as a survey platform writes it: ``4`` not ``4.0``; empty for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if float(x).is_integer():
+        return str(int(x))
+    return repr(float(x))
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise a text cell that a spreadsheet would run as a formula (prefix ``'``).
+
+    Numbers such as ``-99`` are left alone: they are values, not formulas.
+    """
+    if not text or not text.startswith(_FORMULA_START):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
+
+
+def stable_token(seed: str, length: int = 15) -> str:
+    """A fixed pseudo-random token of letters and digits derived from ``seed``."""
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    number = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
+    chars = []
+    for _ in range(length):
+        number, rem = divmod(number, len(alphabet))
+        chars.append(alphabet[rem])
+    return "".join(chars)
+
+
+def write_rows(
+    target: str | os.PathLike[str] | IO[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    delimiter: str = ",",
+    lineterminator: str = "\r\n",
+    bom: bool = False,
+) -> None:
+    """Write rows as RFC 4180 CSV to a path or an open text file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
+    writer.writerows(rows)
+    text = ("\ufeff" if bom else "") + buffer.getvalue()
+    if hasattr(target, "write"):
+        target.write(text)  # type: ignore[union-attr]
+    else:
+        Path(target).write_text(text, encoding="utf-8", newline="")

@@ -1,0 +1,189 @@
+"""Response data as colead holds it after import: clean item columns and a log of the import.
+
+``Responses.data`` has one row per respondent: ``respondent_id``, ``school_id`` and one float
+column per item (NaN where there is no answer). ``Responses.log`` accounts for every input row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from colead.instrument import Instrument
+
+__all__ = ["ImportLog", "Responses"]
+
+ID_COLUMNS = ("respondent_id", "school_id")
+DROPPED_COLUMNS = ["row", "respondent_id", "reason"]
+
+
+def _empty_dropped() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype="int64"),
+            "respondent_id": pd.Series(dtype="object"),
+            "reason": pd.Series(dtype="object"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ImportLog:
+    """What happened to every row and column of an import.
+
+    Invariant: ``rows_read == rows_kept + len(dropped)``.
+
+    Attributes
+    ----------
+    source : str
+        Where the data came from (a file name, ``"DataFrame"``, ``"simulate"``).
+    rows_read, rows_kept : int
+        Data rows in the input, and rows in ``Responses.data``.
+    dropped : DataFrame
+        One row per dropped input row: ``row`` (1-based data row), ``respondent_id``, ``reason``.
+    recoded : dict
+        Number of cells recoded, by kind (for example ``label``, ``missing_code``).
+    unmapped_columns : tuple of str
+        Input columns that matched no item and were left out.
+    pii_removed : tuple of str
+        Personal columns removed at import.
+    no_school : int
+        Kept respondents without a school.
+    warnings : tuple of str
+        Anything else the user should know.
+    """
+
+    source: str
+    rows_read: int
+    rows_kept: int
+    dropped: pd.DataFrame = field(default_factory=_empty_dropped)
+    recoded: Mapping[str, int] = field(default_factory=dict)
+    unmapped_columns: tuple[str, ...] = ()
+    pii_removed: tuple[str, ...] = ()
+    no_school: int = 0
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if list(self.dropped.columns) != DROPPED_COLUMNS:
+            raise ValueError(f"dropped must have the columns {DROPPED_COLUMNS}")
+        if self.rows_read != self.rows_kept + len(self.dropped):
+            raise ValueError(
+                f"import log does not add up: {self.rows_read} rows read, "
+                f"{self.rows_kept} kept, {len(self.dropped)} dropped"
+            )
+
+    @property
+    def dropped_by_reason(self) -> dict[str, int]:
+        """Reason -> number of rows dropped for it."""
+        return {str(k): int(v) for k, v in self.dropped["reason"].value_counts(sort=False).items()}
+
+    def summary(self) -> str:
+        """The log as text, a line per fact."""
+        lines = [
+            f"source: {self.source}",
+            f"rows read: {self.rows_read}, kept: {self.rows_kept}, dropped: {len(self.dropped)}",
+        ]
+        lines += [f"  dropped as {reason}: {n}" for reason, n in self.dropped_by_reason.items()]
+        if self.no_school:
+            lines.append(f"respondents without a school: {self.no_school}")
+        if self.recoded:
+            lines.append("recoded cells: " + ", ".join(f"{k} {v}" for k, v in self.recoded.items()))
+        if self.pii_removed:
+            lines.append("personal columns removed: " + ", ".join(self.pii_removed))
+        if self.unmapped_columns:
+            lines.append("columns not matched to an item: " + ", ".join(self.unmapped_columns))
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
+        return f"<div><strong>Import log</strong><ul>{items}</ul></div>"
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Imported (or simulated) responses to one instrument.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per respondent: ``respondent_id``, ``school_id``, then one float column per
+        item of ``instrument`` that the source held.
+    log : ImportLog
+        How every input row was accounted for.
+    platform : str
+        The layout the data came from (``qualtrics``, ``google_forms``, ``simulate``, ...).
+    instrument : Instrument
+        The instrument the columns belong to.
+    """
+
+    data: pd.DataFrame
+    log: ImportLog
+    platform: str
+    instrument: Instrument
+
+    def __post_init__(self) -> None:
+        missing = [c for c in ID_COLUMNS if c not in self.data.columns]
+        if missing:
+            raise ValueError(f"response data lack the columns {missing}")
+        known = set(self.instrument.item_ids)
+        unknown = [c for c in self.data.columns if c not in known and c not in ID_COLUMNS]
+        if unknown:
+            raise ValueError(
+                f"response data have columns that are not items of "
+                f"{self.instrument.name!r}: {unknown}"
+            )
+        if len(self.data) != self.log.rows_kept:
+            raise ValueError(
+                f"the log says {self.log.rows_kept} rows were kept but the data "
+                f"hold {len(self.data)}"
+            )
+
+    @property
+    def item_ids(self) -> list[str]:
+        """The item columns present, in the instrument's order."""
+        present = set(self.data.columns)
+        return [i for i in self.instrument.item_ids if i in present]
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """The item columns only (indexed like ``data``)."""
+        return self.data[self.item_ids]
+
+    @property
+    def n_schools(self) -> int:
+        return int(self.data["school_id"].nunique())
+
+    def summary(self) -> str:
+        """Respondents, schools and the import log, as text."""
+        sizes = self.data.groupby("school_id", dropna=True).size()
+        size_text = f", {sizes.min()}-{sizes.max()} per school" if len(sizes) else ""
+        answered = float(np.mean(self.items.notna().to_numpy())) if self.item_ids else float("nan")
+        return "\n".join(
+            [
+                f"{len(self.data)} respondents in {self.n_schools} schools{size_text} "
+                f"({self.instrument.name}, from {self.platform})",
+                f"{len(self.item_ids)} of {len(self.instrument.item_ids)} items present; "
+                f"{answered:.1%} of item cells answered",
+                self.log.summary(),
+            ]
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Responses({len(self.data)} respondents, {self.n_schools} schools, "
+            f"instrument={self.instrument.name!r}, platform={self.platform!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        lines = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
+        return f"<div><strong>Responses</strong><ul>{lines}</ul></div>"

@@ -1,0 +1,103 @@
+"""The command line: one line per problem and exit 2 on bad input; results otherwise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import colead as cl
+from colead.cli import main
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"colead {cl.__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "instruments" in out and "simulate" in out and "report" in out
+    assert main([]) == 0
+
+
+def test_python_dash_m():
+    done = subprocess.run(
+        [sys.executable, "-m", "colead", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == f"colead {cl.__version__}"
+
+
+def test_instruments_table(capsys):
+    assert main(["instruments"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["name", "version", "respondent"]
+    assert sorted(line.split()[0] for line in lines[1:]) == sorted(cl.list_instruments()["name"])
+
+
+def test_instruments_check(capsys, write_yaml):
+    good = cl.load_instrument("omnibus-t-scale").path
+    bad = write_yaml(
+        "name: x\ntitle: t\nversion: '1'\nresponse_scales: {}\nitems: []\ncolour: red\n"
+    )
+    assert main(["instruments", "--check", good, str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "ok (omnibus-t-scale" in captured.out
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("colead: error: ") for e in errors)
+    assert any("'colour'" in e for e in errors)
+
+
+def test_simulate_writes_each_layout(tmp_path, capsys):
+    for platform in ("csv", "qualtrics", "google_forms"):
+        out = tmp_path / f"{platform}.csv"
+        assert (
+            main(
+                [
+                    "simulate",
+                    "--schools",
+                    "3",
+                    "--respondents",
+                    "4",
+                    "--seed",
+                    "1",
+                    "--format",
+                    platform,
+                    "-o",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        assert "wrote 12 respondents in 3 schools" in capsys.readouterr().out
+    frame = pd.read_csv(tmp_path / "csv.csv")
+    assert len(frame) == 12 and frame["school_id"].nunique() == 3
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["simulate", "--respondents", "a-b", "-o", "x.csv"], "--respondents must be a number"),
+        (["simulate", "-i", "nope", "-o", "x.csv"], "no bundled instrument of that name"),
+        (["simulate", "--icc", "2", "-o", "x.csv"], "'icc[shared_leadership]' parameter"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path, capsys):
+    assert main(["simulate", "--schools", "1", "-o", str(tmp_path / "no" / "x.csv")]) == 2
+    assert "No such file or directory" in capsys.readouterr().err
+
+
+def test_report_on_the_sample_loads_it(capsys):
+    assert main(["report", "--sample", "-o", "report.html"]) == 0
+    captured = capsys.readouterr()
+    assert "respondents in 12 schools" in captured.out
+    assert "not built yet" in captured.err

@@ -6,31 +6,35 @@ read, so that a user sees every problem at once.
 
 from __future__ import annotations
 
-import difflib
 import re
-import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from colead._instrument_checks import (
+    ID_PATTERN,
+    Declared,
+    Problems,
+    check_fields,
+    check_id,
+    declared_keys,
+    did_you_mean,
+    is_number,
+    kind_of,
+    read_citations,
+    read_text,
+    where_of,
+)
+from colead._instrument_grid import parse_grid
+from colead._instrument_model import Instrument, Item, Number, ResponseScale, Scale
 from colead._yaml import describe_yaml_error, load_yaml
 from colead.exceptions import InstrumentError, InstrumentProblem
-from colead.instrument import (
-    InfluenceGrid,
-    Instrument,
-    Item,
-    Number,
-    ResponseScale,
-    Scale,
-)
 
 FORMAT_VERSIONS = (1,)
-RESERVED_IDS = ("respondent_id", "school_id")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 TOP_FIELDS = (
     "format_version",
@@ -52,23 +56,7 @@ TOP_FIELDS = (
 RS_FIELDS = ("type", "min", "max", "labels", "missing")
 SCALE_FIELDS = ("title", "construct", "description", "items", "min_valid", "citations")
 ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section")
-GRID_FIELDS = ("stem", "response_scale", "stakeholders", "zones", "items", "generate")
-GENERATE_FIELDS = ("id", "text", "section")
 SECTION_FIELDS = ("title", "instructions")
-TEMPLATE_FIELDS = ("stakeholder", "zone", "stakeholder_label", "zone_label")
-
-
-class _Problems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.found: list[InstrumentProblem] = []
-
-    def add(self, where: str, field: str, reason: str) -> None:
-        self.found.append(InstrumentProblem(self.file, where, field, reason))
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise InstrumentError(self.found)
 
 
 # -- entry points ----------------------------------------------------------------------------
@@ -91,7 +79,7 @@ def parse_instrument(
 ) -> Instrument:
     """Check parsed YAML and build the instrument; raise one InstrumentError listing all
     problems."""
-    p = _Problems(file)
+    p = Problems(file)
     for key, line in duplicates:
         p.add(
             f"line {line}",
@@ -99,9 +87,9 @@ def parse_instrument(
             "is defined twice; the second would silently replace the first",
         )
     if not isinstance(data, Mapping):
-        p.add("", "", f"must be a mapping of fields (name, title, ...), not {_kind(data)}")
+        p.add("", "", f"must be a mapping of fields (name, title, ...), not {kind_of(data)}")
         p.raise_if_any()
-    _check_fields(p, data, TOP_FIELDS, "")
+    check_fields(p, data, TOP_FIELDS, "")
     fmt = data.get("format_version", 1)
     if fmt not in FORMAT_VERSIONS or isinstance(fmt, bool):
         p.add(
@@ -109,27 +97,28 @@ def parse_instrument(
             "format_version",
             f"{fmt!r} is not a known format version ({', '.join(map(str, FORMAT_VERSIONS))})",
         )
-    name = _text(p, data, "name", "", required=True)
+    name = read_text(p, data, "name", "", required=True)
     if name and not _NAME.match(name):
         p.add("", "name", f"{name!r} must be lower-case letters, digits, '-', '_' or '.'")
-    title = _text(p, data, "title", "", required=True)
-    version = _text(p, data, "version", "", required=True)
+    title = read_text(p, data, "title", "", required=True)
+    version = read_text(p, data, "version", "", required=True)
     meta = {
-        key: _text(p, data, key, "") for key in ("description", "respondent", "source", "licence")
+        key: read_text(p, data, key, "")
+        for key in ("description", "respondent", "source", "licence")
     }
-    language = _text(p, data, "language", "") or "en"
-    citations = _citations(p, data, "")
+    language = read_text(p, data, "language", "") or "en"
+    citations = read_citations(p, data, "")
     sections = _parse_sections(p, data.get("sections"))
     response_scales = _parse_response_scales(p, data.get("response_scales"))
     # Ids that are declared but broken are known: their own problems are reported once, and
     # whatever refers to them is not blamed again.
-    declared = _Declared(
-        response_scales=_keys(data.get("response_scales")),
-        scales=_keys(data.get("scales")),
+    declared = Declared(
+        response_scales=declared_keys(data.get("response_scales")),
+        scales=declared_keys(data.get("scales")),
         items={spec.get("id") for spec in data.get("items") or [] if isinstance(spec, Mapping)},
     )
     items = _parse_items(p, data.get("items"), response_scales, sections, declared)
-    grid, generated = _parse_grid(
+    grid, generated = parse_grid(
         p, data.get("influence"), items, response_scales, sections, declared
     )
     items = items + generated
@@ -153,142 +142,51 @@ def parse_instrument(
     )
 
 
-# -- small readers ---------------------------------------------------------------------------
-class _Declared:
-    """The ids a file declares, whether or not their definitions were sound."""
-
-    def __init__(self, response_scales: set[Any], scales: set[Any], items: set[Any]) -> None:
-        self.response_scales = response_scales
-        self.scales = scales
-        self.items = items
-
-
-def _keys(raw: Any) -> set[Any]:
-    return set(raw) if isinstance(raw, Mapping) else set()
-
-
-def _kind(value: Any) -> str:
-    """How a YAML value reads to a user, for messages."""
-    if value is None:
-        return "empty"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    return "text" if isinstance(value, str) else type(value).__name__
-
-
-def _where(kind: str, ident: Any, mapping: Any = None) -> str:
-    line = getattr(mapping, "line", 0)
-    return f"{kind} {ident!r}" + (f" (line {line})" if line else "")
-
-
-def _check_fields(
-    p: _Problems, mapping: Mapping[str, Any], allowed: tuple[str, ...], where: str
-) -> None:
-    for key in mapping:
-        if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(allowed)})"
-            p.add(where, str(key), f"is not a known field{hint}")
-
-
-def _text(
-    p: _Problems, mapping: Mapping[str, Any], key: str, where: str, required: bool = False
-) -> str:
-    value = mapping.get(key)
-    if value is None:
-        if required:
-            p.add(where, key, "is required")
-        return ""
-    if isinstance(value, bool | int | float):
-        p.add(where, key, f"must be text, not {value!r}; quote it ('{value}')")
-        return ""
-    if not isinstance(value, str):
-        p.add(where, key, f"must be text, not {_kind(value)}")
-        return ""
-    if required and not value.strip():
-        p.add(where, key, "is empty")
-    return value.strip()
-
-
-def _citations(p: _Problems, mapping: Mapping[str, Any], where: str) -> tuple[str, ...]:
-    value = mapping.get("citations")
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value.strip(),)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        p.add(where, "citations", "must be a list of text entries")
-        return ()
-    return tuple(v.strip() for v in value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
-    known = list(known)
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f"; known: {', '.join(known)}" if known else "; none are defined"
-
-
 # -- sections and response scales --------------------------------------------------------------
-def _parse_sections(p: _Problems, raw: Any) -> dict[str, tuple[str, str]]:
+def _parse_sections(p: Problems, raw: Any) -> dict[str, tuple[str, str]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        p.add("", "sections", f"must be a mapping of section id to title, not {_kind(raw)}")
+        p.add("", "sections", f"must be a mapping of section id to title, not {kind_of(raw)}")
         return {}
     sections = {}
     for sid, spec in raw.items():
-        where = _where("section", sid, spec)
-        if not isinstance(sid, str) or not _ID.match(sid):
+        where = where_of("section", sid, spec)
+        if not isinstance(sid, str) or not ID_PATTERN.match(sid):
             p.add(where, "", "section ids must start with a letter and hold letters, digits, _")
             continue
         if isinstance(spec, str):
             sections[sid] = (spec.strip(), "")
         elif isinstance(spec, Mapping):
-            _check_fields(p, spec, SECTION_FIELDS, where)
+            check_fields(p, spec, SECTION_FIELDS, where)
             sections[sid] = (
-                _text(p, spec, "title", where, required=True),
-                _text(p, spec, "instructions", where),
+                read_text(p, spec, "title", where, required=True),
+                read_text(p, spec, "instructions", where),
             )
         else:
             p.add(
                 where,
                 "",
-                f"must be a title or a mapping with title and instructions, not {_kind(spec)}",
+                f"must be a title or a mapping with title and instructions, not {kind_of(spec)}",
             )
     return sections
 
 
-def _parse_response_scales(p: _Problems, raw: Any) -> dict[str, ResponseScale]:
+def _parse_response_scales(p: Problems, raw: Any) -> dict[str, ResponseScale]:
     if raw is None:
         p.add("", "response_scales", "is required")
         return {}
     if not isinstance(raw, Mapping) or not raw:
-        p.add(
-            "", "response_scales", f"must be a mapping of scale id to definition, not {_kind(raw)}"
-        )
+        p.add("", "response_scales", f"must be a mapping of id to definition, not {kind_of(raw)}")
         return {}
     scales = {}
     for rid, spec in raw.items():
-        where = _where("response scale", rid, spec)
-        if not isinstance(rid, str) or not _ID.match(rid):
+        where = where_of("response scale", rid, spec)
+        if not isinstance(rid, str) or not ID_PATTERN.match(rid):
             p.add(where, "", "ids must start with a letter and hold letters, digits, _")
             continue
         if not isinstance(spec, Mapping):
-            p.add(
-                where, "", f"must be a mapping (type, min, max, labels, missing), not {_kind(spec)}"
-            )
+            p.add(where, "", f"must be a mapping (type, labels, missing, ...), not {kind_of(spec)}")
             continue
         built = _parse_response_scale(p, rid, spec, where)
         if built is not None:
@@ -297,9 +195,9 @@ def _parse_response_scales(p: _Problems, raw: Any) -> dict[str, ResponseScale]:
 
 
 def _parse_response_scale(
-    p: _Problems, rid: str, spec: Mapping[str, Any], where: str
+    p: Problems, rid: str, spec: Mapping[str, Any], where: str
 ) -> ResponseScale | None:
-    _check_fields(p, spec, RS_FIELDS, where)
+    check_fields(p, spec, RS_FIELDS, where)
     n_before = len(p.found)
     kind = spec.get("type", "ordinal")
     if kind not in ("ordinal", "categorical", "numeric"):
@@ -309,7 +207,7 @@ def _parse_response_scale(
     bounds: dict[str, Number | None] = {}
     for key in ("min", "max"):
         value = spec.get(key)
-        if value is not None and not _is_number(value):
+        if value is not None and not is_number(value):
             p.add(where, key, f"must be a number, not {value!r}")
             value = None
         if value is not None and kind == "categorical":
@@ -332,7 +230,7 @@ def _parse_response_scale(
     return ResponseScale(id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing)
 
 
-def _parse_labels(p: _Problems, raw: Any, kind: str, where: str) -> tuple[tuple[Number, str], ...]:
+def _parse_labels(p: Problems, raw: Any, kind: str, where: str) -> tuple[tuple[Number, str], ...]:
     if raw is None:
         if kind != "numeric":
             p.add(where, "labels", f"are required for a {kind} scale")
@@ -341,12 +239,12 @@ def _parse_labels(p: _Problems, raw: Any, kind: str, where: str) -> tuple[tuple[
         p.add(where, "labels", "a numeric scale has no labels; use an ordinal scale")
         return ()
     if not isinstance(raw, Mapping) or not raw:
-        p.add(where, "labels", f"must be a mapping of value to label, not {_kind(raw)}")
+        p.add(where, "labels", f"must be a mapping of value to label, not {kind_of(raw)}")
         return ()
     labels = []
     seen: dict[str, Number] = {}
     for value, label in raw.items():
-        if not _is_number(value):
+        if not is_number(value):
             p.add(
                 where, "labels", f"value {value!r} must be a number (the code stored in the data)"
             )
@@ -370,7 +268,7 @@ def _parse_labels(p: _Problems, raw: Any, kind: str, where: str) -> tuple[tuple[
 
 
 def _parse_missing(
-    p: _Problems,
+    p: Problems,
     raw: Any,
     labels: tuple[tuple[Number, str], ...],
     lo: Number | None,
@@ -390,7 +288,7 @@ def _parse_missing(
                 p.add(where, "missing", f"{code!r} is also a label of a scale point")
                 continue
             missing.append(code.strip())
-        elif _is_number(code):
+        elif is_number(code):
             inside = lo is not None and hi is not None and lo <= code <= hi
             if code in values or inside:
                 p.add(
@@ -408,32 +306,32 @@ def _parse_missing(
 
 # -- items -----------------------------------------------------------------------------------
 def _parse_items(
-    p: _Problems,
+    p: Problems,
     raw: Any,
     response_scales: Mapping[str, ResponseScale],
     sections: Mapping[str, Any],
-    declared: _Declared,
+    declared: Declared,
 ) -> list[Item]:
     if raw is None:
         p.add("", "items", "is required")
         return []
     if not isinstance(raw, list):
-        p.add("", "items", f"must be a list of items, not {_kind(raw)}")
+        p.add("", "items", f"must be a list of items, not {kind_of(raw)}")
         return []
     items: list[Item] = []
     seen: set[str] = set()
     for index, spec in enumerate(raw):
         if not isinstance(spec, Mapping):
-            p.add(f"items[{index}]", "", f"must be a mapping (id, text, ...), not {_kind(spec)}")
+            p.add(f"items[{index}]", "", f"must be a mapping (id, text, ...), not {kind_of(spec)}")
             continue
         ident = spec.get("id")
         where = (
-            _where("item", ident, spec)
+            where_of("item", ident, spec)
             if isinstance(ident, str) and ident
             else f"items[{index}]"
             + (f" (line {getattr(spec, 'line', 0)})" if getattr(spec, "line", 0) else "")
         )
-        _check_fields(p, spec, ITEM_FIELDS, where)
+        check_fields(p, spec, ITEM_FIELDS, where)
         item = _parse_item(p, spec, where, declared, sections)
         if item is None:
             continue
@@ -445,44 +343,31 @@ def _parse_items(
     return items
 
 
-def _check_id(p: _Problems, ident: Any, where: str, field: str) -> bool:
-    if not isinstance(ident, str) or not ident:
-        p.add(where, field, "is required" if ident is None else f"must be text, not {ident!r}")
-        return False
-    if not _ID.match(ident):
-        p.add(where, field, f"{ident!r} must start with a letter and hold only letters, digits, _")
-        return False
-    if ident in RESERVED_IDS:
-        p.add(where, field, f"{ident!r} is reserved for colead's own column")
-        return False
-    return True
-
-
 def _parse_item(
-    p: _Problems,
+    p: Problems,
     spec: Mapping[str, Any],
     where: str,
-    declared: _Declared,
+    declared: Declared,
     sections: Mapping[str, Any],
 ) -> Item | None:
     n_before = len(p.found)
     ident = spec.get("id")
-    _check_id(p, ident, where, "id")
-    text = _text(p, spec, "text", where, required=True)
-    rs = _text(p, spec, "response_scale", where, required=True)
+    check_id(p, ident, where, "id")
+    text = read_text(p, spec, "text", where, required=True)
+    rs = read_text(p, spec, "response_scale", where, required=True)
     if rs and rs not in declared.response_scales:
         p.add(
             where,
             "response_scale",
-            f"unknown response scale {rs!r}" + _did_you_mean(rs, declared.response_scales),
+            f"unknown response scale {rs!r}" + did_you_mean(rs, declared.response_scales),
         )
-    scale = _text(p, spec, "scale", where) or None
+    scale = read_text(p, spec, "scale", where) or None
     reverse = spec.get("reverse", False)
     if not isinstance(reverse, bool):
         p.add(where, "reverse", f"must be true or false, not {reverse!r}")
-    section = _text(p, spec, "section", where) or None
+    section = read_text(p, spec, "section", where) or None
     if section is not None and section not in sections:
-        p.add(where, "section", f"unknown section {section!r}" + _did_you_mean(section, sections))
+        p.add(where, "section", f"unknown section {section!r}" + did_you_mean(section, sections))
     if len(p.found) > n_before:
         return None
     return Item(
@@ -491,19 +376,19 @@ def _parse_item(
 
 
 def _check_item_scales(
-    p: _Problems,
+    p: Problems,
     items: list[Item],
     response_scales: Mapping[str, ResponseScale],
-    declared: _Declared,
+    declared: Declared,
 ) -> None:
     for item in items:
-        where = _where("item", item.id)
+        where = where_of("item", item.id)
         if item.scale is not None and item.scale not in declared.scales:
             p.add(
                 where,
                 "scale",
                 f"unknown scale {item.scale!r}"
-                + _did_you_mean(item.scale, sorted(map(str, declared.scales))),
+                + did_you_mean(item.scale, sorted(map(str, declared.scales))),
             )
         rs = response_scales.get(item.response_scale)
         if item.reverse and rs is not None and not rs.has_bounds:
@@ -517,26 +402,26 @@ def _check_item_scales(
 
 # -- scales ----------------------------------------------------------------------------------
 def _parse_scales(
-    p: _Problems,
+    p: Problems,
     raw: Any,
     items: list[Item],
     response_scales: Mapping[str, ResponseScale],
-    declared: _Declared,
+    declared: Declared,
 ) -> list[Scale]:
     if raw is None:
         return []
     if not isinstance(raw, Mapping):
-        p.add("", "scales", f"must be a mapping of scale id to definition, not {_kind(raw)}")
+        p.add("", "scales", f"must be a mapping of scale id to definition, not {kind_of(raw)}")
         return []
     by_id = {item.id: item for item in items}
     scales = []
     for sid, spec in raw.items():
-        where = _where("scale", sid, spec)
-        if not isinstance(sid, str) or not _ID.match(sid):
+        where = where_of("scale", sid, spec)
+        if not isinstance(sid, str) or not ID_PATTERN.match(sid):
             p.add(where, "", "scale ids must start with a letter and hold letters, digits, _")
             continue
         if not isinstance(spec, Mapping):
-            p.add(where, "", f"must be a mapping (title, items, ...), not {_kind(spec)}")
+            p.add(where, "", f"must be a mapping (title, items, ...), not {kind_of(spec)}")
             continue
         built = _parse_scale(p, sid, spec, where, items, by_id, response_scales, declared)
         if built is not None:
@@ -545,18 +430,18 @@ def _parse_scales(
 
 
 def _parse_scale(
-    p: _Problems,
+    p: Problems,
     sid: str,
     spec: Mapping[str, Any],
     where: str,
     items: list[Item],
     by_id: Mapping[str, Item],
     response_scales: Mapping[str, ResponseScale],
-    declared: _Declared,
+    declared: Declared,
 ) -> Scale | None:
-    _check_fields(p, spec, SCALE_FIELDS, where)
+    check_fields(p, spec, SCALE_FIELDS, where)
     n_before = len(p.found)
-    title = _text(p, spec, "title", where, required=True)
+    title = read_text(p, spec, "title", where, required=True)
     owned = [item.id for item in items if item.scale == sid]
     listed = spec.get("items")
     if listed is None:
@@ -570,7 +455,7 @@ def _parse_scale(
             p.add(where, "items", f"lists item {item_id!r} more than once")
         for item_id in members:
             if item_id not in declared.items:
-                p.add(where, "items", f"unknown item {item_id!r}" + _did_you_mean(item_id, by_id))
+                p.add(where, "items", f"unknown item {item_id!r}" + did_you_mean(item_id, by_id))
         for item_id in owned:
             if item_id not in members:
                 p.add(where, "items", f"item {item_id!r} names this scale but is not in its list")
@@ -609,14 +494,14 @@ def _parse_scale(
         items=tuple(dict.fromkeys(members)),
         min=lo,
         max=hi,
-        construct=_text(p, spec, "construct", where),
-        description=_text(p, spec, "description", where),
+        construct=read_text(p, spec, "construct", where),
+        description=read_text(p, spec, "description", where),
         min_valid=min_valid,
-        citations=_citations(p, spec, where),
+        citations=read_citations(p, spec, where),
     )
 
 
-def _parse_min_valid(p: _Problems, value: Any, k: int, where: str) -> Number:
+def _parse_min_valid(p: Problems, value: Any, k: int, where: str) -> Number:
     if isinstance(value, float) and 0 < value <= 1:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
@@ -629,237 +514,3 @@ def _parse_min_valid(p: _Problems, value: Any, k: int, where: str) -> Number:
         f"{value!r} must be a fraction in (0, 1] such as 0.5, or a whole count of items such as 2",
     )
     return 0.5
-
-
-# -- influence grid --------------------------------------------------------------------------
-def _parse_grid(
-    p: _Problems,
-    raw: Any,
-    items: list[Item],
-    response_scales: Mapping[str, ResponseScale],
-    sections: Mapping[str, Any],
-    declared: _Declared,
-) -> tuple[InfluenceGrid | None, list[Item]]:
-    if raw is None:
-        return None, []
-    where = "influence grid"
-    if not isinstance(raw, Mapping):
-        p.add(
-            where,
-            "",
-            f"must be a mapping (stakeholders, zones, items or generate), not {_kind(raw)}",
-        )
-        return None, []
-    _check_fields(p, raw, GRID_FIELDS, where)
-    n_before = len(p.found)
-    stakeholders = _parse_axis(p, raw.get("stakeholders"), "stakeholders")
-    zones = _parse_axis(p, raw.get("zones"), "zones")
-    stem = _text(p, raw, "stem", where)
-    rs = _text(p, raw, "response_scale", where) or None
-    if rs is not None and rs not in declared.response_scales:
-        p.add(
-            where,
-            "response_scale",
-            f"unknown response scale {rs!r}" + _did_you_mean(rs, declared.response_scales),
-        )
-    has_items, has_generate = "items" in raw, "generate" in raw
-    if has_items == has_generate:
-        p.add(
-            where,
-            "items",
-            "give either items (the item of each cell) or generate (a "
-            "pattern for the item ids), not " + ("both" if has_items else "neither"),
-        )
-    generated: list[Item] = []
-    cells: list[tuple[str, str, str]] = []
-    if has_generate and rs is None:
-        p.add(where, "response_scale", "is required when the grid generates its items")
-    elif has_generate and rs is not None:
-        made = _generate_cells(p, raw["generate"], stakeholders, zones, rs, items, sections)
-        generated = [item for _, _, item in made]
-        cells = [(s, z, item.id) for s, z, item in made]
-    elif has_items:
-        cells = _explicit_cells(p, raw["items"], stakeholders, zones, items)
-        cell_scales = {next(i.response_scale for i in items if i.id == c[2]) for c in cells}
-        if rs is None and len(cell_scales) == 1:
-            rs = cell_scales.pop()
-        for s, z, item_id in cells:
-            item_rs = next(i.response_scale for i in items if i.id == item_id)
-            if rs is not None and item_rs != rs:
-                p.add(
-                    where,
-                    "items",
-                    f"cell ({s}, {z}) item {item_id!r} uses response scale "
-                    f"{item_rs!r}, not the grid's {rs!r}",
-                )
-        if rs is None and cells:
-            p.add(
-                where,
-                "response_scale",
-                "the cells' items use different response scales; name the grid's response_scale",
-            )
-    if len(p.found) > n_before or rs is None:
-        return None, generated
-    return (
-        InfluenceGrid(
-            stakeholders=stakeholders, zones=zones, cells=tuple(cells), response_scale=rs, stem=stem
-        ),
-        generated,
-    )
-
-
-def _parse_axis(p: _Problems, raw: Any, field: str) -> tuple[tuple[str, str], ...]:
-    where = "influence grid"
-    pairs: list[tuple[Any, Any]] = []
-    if raw is None:
-        p.add(where, field, "is required")
-    elif isinstance(raw, Mapping):
-        pairs = list(raw.items())
-    elif isinstance(raw, list):
-        for entry in raw:
-            if isinstance(entry, Mapping):
-                pairs.append((entry.get("id"), entry.get("label")))
-            else:
-                pairs.append((entry, None))
-    else:
-        p.add(where, field, f"must be a list of ids or a mapping of id to label, not {_kind(raw)}")
-    out: dict[str, str] = {}
-    for ident, label in pairs:
-        if not isinstance(ident, str) or not _ID.match(ident):
-            p.add(where, field, f"{ident!r} must start with a letter and hold letters, digits, _")
-            continue
-        if ident in out:
-            p.add(where, field, f"{ident!r} appears twice")
-            continue
-        if label is not None and not isinstance(label, str):
-            p.add(where, field, f"label of {ident!r} must be text, not {label!r}")
-            continue
-        out[ident] = label.strip() if label else ident.replace("_", " ").capitalize()
-    if raw is not None and not pairs:
-        p.add(where, field, "is empty")
-    return tuple(out.items())
-
-
-def _template_fields(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-
-
-def _generate_cells(
-    p: _Problems,
-    raw: Any,
-    stakeholders: tuple[tuple[str, str], ...],
-    zones: tuple[tuple[str, str], ...],
-    rs: str,
-    items: list[Item],
-    sections: Mapping[str, Any],
-) -> list[tuple[str, str, Item]]:
-    where = "influence grid"
-    if not isinstance(raw, Mapping):
-        p.add(where, "generate", f"must be a mapping with id and text patterns, not {_kind(raw)}")
-        return []
-    _check_fields(p, raw, GENERATE_FIELDS, where + " generate")
-    id_pattern = _text(p, raw, "id", where + " generate", required=True)
-    text_pattern = _text(p, raw, "text", where + " generate") or "{stakeholder_label}: {zone_label}"
-    section = _text(p, raw, "section", where + " generate") or None
-    if section is not None and section not in sections:
-        p.add(where, "generate", f"unknown section {section!r}" + _did_you_mean(section, sections))
-    n_before = len(p.found)
-    try:
-        for pattern in (id_pattern, text_pattern):
-            unknown = [f for f in _template_fields(pattern) if f not in TEMPLATE_FIELDS]
-            if unknown:
-                p.add(
-                    where,
-                    "generate",
-                    f"pattern {pattern!r} uses {unknown}; it may use "
-                    + ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS),
-                )
-        fields = set(_template_fields(id_pattern))
-        if id_pattern and not {"stakeholder", "zone"} <= fields:
-            p.add(
-                where,
-                "generate",
-                f"id pattern {id_pattern!r} must contain {{stakeholder}} "
-                "and {zone} so that every cell gets its own item",
-            )
-    except ValueError as exc:
-        p.add(where, "generate", f"pattern is malformed: {exc}")
-    if len(p.found) > n_before or not id_pattern:
-        return []
-    declared = {item.id for item in items}
-    generated = []
-    for s, s_label in stakeholders:
-        for z, z_label in zones:
-            values = {
-                "stakeholder": s,
-                "zone": z,
-                "stakeholder_label": s_label,
-                "zone_label": z_label,
-            }
-            ident = id_pattern.format(**values)
-            cell_where = f"influence grid cell ({s}, {z})"
-            if not _check_id(p, ident, cell_where, "generate"):
-                continue
-            if ident in declared:
-                p.add(
-                    cell_where, "generate", f"generated item id {ident!r} is also a declared item"
-                )
-                continue
-            generated.append(
-                (
-                    s,
-                    z,
-                    Item(
-                        id=ident,
-                        text=text_pattern.format(**values),
-                        response_scale=rs,
-                        section=section,
-                    ),
-                )
-            )
-    return generated
-
-
-def _explicit_cells(
-    p: _Problems,
-    raw: Any,
-    stakeholders: tuple[tuple[str, str], ...],
-    zones: tuple[tuple[str, str], ...],
-    items: list[Item],
-) -> list[tuple[str, str, str]]:
-    where = "influence grid"
-    if not isinstance(raw, Mapping):
-        p.add(
-            where,
-            "items",
-            f"must map each stakeholder to a mapping of zone to item id, not {_kind(raw)}",
-        )
-        return []
-    s_ids, z_ids = dict(stakeholders), dict(zones)
-    known = {item.id for item in items}
-    used: dict[str, tuple[str, str]] = {}
-    cells = []
-    for s, row in raw.items():
-        if s not in s_ids:
-            p.add(where, "items", f"unknown stakeholder {s!r}" + _did_you_mean(str(s), s_ids))
-            continue
-        if not isinstance(row, Mapping):
-            p.add(where, "items", f"stakeholder {s!r} must map zones to item ids, not {_kind(row)}")
-            continue
-        for z, item_id in row.items():
-            cell = f"cell ({s}, {z})"
-            if z not in z_ids:
-                p.add(where, "items", f"{cell}: unknown zone {z!r}" + _did_you_mean(str(z), z_ids))
-            elif not isinstance(item_id, str) or item_id not in known:
-                p.add(where, "items", f"{cell} points at no item: {item_id!r}")
-            elif item_id in used:
-                p.add(
-                    where,
-                    "items",
-                    f"{cell} uses item {item_id!r}, already the item of cell {used[item_id]}",
-                )
-            else:
-                used[item_id] = (s, z)
-                cells.append((s, z, item_id))
-    order = {(s, z): i for i, (s, z) in enumerate((s, z) for s in s_ids for z in z_ids)}
-    return sorted(cells, key=lambda c: order[(c[0], c[1])])

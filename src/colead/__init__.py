@@ -35,6 +35,9 @@ _EXPORTS: dict[str, str] = {
     "SimulatedResponses": "colead.simulation",
     "simulate": "colead.simulation",
     "write_export": "colead.io",
+    "read_export": "colead.io",
+    "read_responses": "colead.io",
+    "Export": "colead.io",
     "load_sample": "colead.datasets",
     "list_samples": "colead.datasets",
 }
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
-    from colead.io import write_export
+    from colead.io import Export, read_export, read_responses, write_export
     from colead.responses import ImportLog, Responses
     from colead.simulation import Population, SimulatedResponses, simulate
 

@@ -75,7 +75,8 @@ class ResponseScale:
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``scale`` is the scale that owns it (None for context questions)."""
+    """One question. ``scale`` is the scale that owns it (None for context questions);
+    ``required`` says whether an import must find a column for it."""
 
     id: str
     text: str
@@ -83,6 +84,7 @@ class Item:
     scale: str | None = None
     reverse: bool = False
     section: str | None = None
+    required: bool = True
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ TOP_FIELDS = (
 )
 RS_FIELDS = ("type", "min", "max", "labels", "missing")
 SCALE_FIELDS = ("title", "construct", "description", "items", "min_valid", "citations")
-ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section")
+ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section", "required")
 SECTION_FIELDS = ("title", "instructions")
 
 
@@ -365,13 +365,22 @@ def _parse_item(
     reverse = spec.get("reverse", False)
     if not isinstance(reverse, bool):
         p.add(where, "reverse", f"must be true or false, not {reverse!r}")
+    required = spec.get("required", True)
+    if not isinstance(required, bool):
+        p.add(where, "required", f"must be true or false, not {required!r}")
     section = read_text(p, spec, "section", where) or None
     if section is not None and section not in sections:
         p.add(where, "section", f"unknown section {section!r}" + did_you_mean(section, sections))
     if len(p.found) > n_before:
         return None
     return Item(
-        id=str(ident), text=text, response_scale=rs, scale=scale, reverse=reverse, section=section
+        id=str(ident),
+        text=text,
+        response_scale=rs,
+        scale=scale,
+        reverse=reverse,
+        section=section,
+        required=required,
     )
 
 

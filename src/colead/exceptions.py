@@ -78,9 +78,9 @@ class ResponseDataError(ColeadError, ValueError):
     """Response data contain values colead cannot use.
 
     ``problems`` is a DataFrame with one row per offending cell or row and the columns
-    ``row``, ``column``, ``value`` and ``reason``. ``row`` counts data rows from 1 as a
-    spreadsheet user sees them below the header(s); it is missing for a problem that
-    concerns a whole column.
+    ``row``, ``column``, ``value`` and ``reason``. ``row`` is the row number a spreadsheet
+    shows for the cell (header rows included); it is missing for a problem that concerns a
+    whole column or the file.
     """
 
     def __init__(

@@ -46,13 +46,19 @@ class ImportLog:
     rows_read, rows_kept : int
         Data rows in the input, and rows in ``Responses.data``.
     dropped : DataFrame
-        One row per dropped input row: ``row`` (1-based data row), ``respondent_id``, ``reason``.
+        One row per dropped input row: ``row`` (the row number a spreadsheet shows, header
+        rows included), ``respondent_id``, ``reason`` (preview, test, spam, incomplete,
+        duplicate, empty).
     recoded : dict
         Number of cells recoded, by kind (for example ``label``, ``missing_code``).
     unmapped_columns : tuple of str
         Input columns that matched no item and were left out.
+    items_not_found : tuple of str
+        Optional items of the instrument that no column held.
     pii_removed : tuple of str
         Personal columns removed at import.
+    pii_kept : tuple of str
+        Personal columns kept in ``data`` because the import was asked to keep them.
     no_school : int
         Kept respondents without a school.
     warnings : tuple of str
@@ -65,7 +71,9 @@ class ImportLog:
     dropped: pd.DataFrame = field(default_factory=_empty_dropped)
     recoded: Mapping[str, int] = field(default_factory=dict)
     unmapped_columns: tuple[str, ...] = ()
+    items_not_found: tuple[str, ...] = ()
     pii_removed: tuple[str, ...] = ()
+    pii_kept: tuple[str, ...] = ()
     no_school: int = 0
     warnings: tuple[str, ...] = ()
 
@@ -96,8 +104,12 @@ class ImportLog:
             lines.append("recoded cells: " + ", ".join(f"{k} {v}" for k, v in self.recoded.items()))
         if self.pii_removed:
             lines.append("personal columns removed: " + ", ".join(self.pii_removed))
+        if self.pii_kept:
+            lines.append("personal columns KEPT (keep_pii): " + ", ".join(self.pii_kept))
         if self.unmapped_columns:
             lines.append("columns not matched to an item: " + ", ".join(self.unmapped_columns))
+        if self.items_not_found:
+            lines.append("optional items not in the file: " + ", ".join(self.items_not_found))
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -135,8 +147,8 @@ class Responses:
         missing = [c for c in ID_COLUMNS if c not in self.data.columns]
         if missing:
             raise ValueError(f"response data lack the columns {missing}")
-        known = set(self.instrument.item_ids)
-        unknown = [c for c in self.data.columns if c not in known and c not in ID_COLUMNS]
+        known = set(self.instrument.item_ids) | set(ID_COLUMNS) | set(self.log.pii_kept)
+        unknown = [c for c in self.data.columns if c not in known]
         if unknown:
             raise ValueError(
                 f"response data have columns that are not items of "

@@ -1,9 +1,25 @@
 """Reading and writing survey-platform exports.
 
-Each platform's layout lives in one module that knows it both ways; ``write_export`` writes
-synthetic or real responses in a platform's layout (used by the sample data and the tests).
+:func:`read_export` reads an export as its platform lays it out; :func:`read_responses` maps
+it onto an instrument; :func:`write_export` writes responses in a platform's layout (for the
+sample data and the tests). Each platform's layout lives in one module that knows it both ways.
 """
 
+from colead.io.export import PLATFORM_NAMES, Column, Export, read_export
+from colead.io.mapping import ColumnMap, draft_mapping, map_columns, read_mapping
+from colead.io.read import read_responses
 from colead.io.write import PLATFORMS, write_export
 
-__all__ = ["PLATFORMS", "write_export"]
+__all__ = [
+    "PLATFORMS",
+    "PLATFORM_NAMES",
+    "Column",
+    "ColumnMap",
+    "Export",
+    "draft_mapping",
+    "map_columns",
+    "read_export",
+    "read_mapping",
+    "read_responses",
+    "write_export",
+]

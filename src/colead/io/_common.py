@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def format_number(x: float) -> str:
     """A number as a survey platform writes it: ``4`` not ``4.0``; empty for NaN."""
@@ -21,20 +19,6 @@ def format_number(x: float) -> str:
     if float(x).is_integer():
         return str(int(x))
     return repr(float(x))
-
-
-def csv_safe(text: str) -> str:
-    """Neutralise a text cell that a spreadsheet would run as a formula (prefix ``'``).
-
-    Numbers such as ``-99`` are left alone: they are values, not formulas.
-    """
-    if not text or not text.startswith(_FORMULA_START):
-        return text
-    try:
-        float(text)
-    except ValueError:
-        return "'" + text
-    return text
 
 
 def stable_token(seed: str, length: int = 15) -> str:

@@ -1,11 +1,14 @@
-"""Generic CSV: one header row, one column per item id."""
+"""Generic CSV, TSV or XLSX: one header row (item ids or question texts)."""
 
 from __future__ import annotations
 
 import os
 from typing import IO
 
-from colead.io._common import csv_safe, format_number, write_rows
+from colead.io._common import format_number, write_rows
+from colead.io._table import RawTable
+from colead.io.export import Column, Export, build
+from colead.privacy import csv_safe, is_personal, normalise_header
 from colead.responses import Responses
 
 
@@ -20,3 +23,38 @@ def write_csv(responses: Responses, path: str | os.PathLike[str] | IO[str]) -> N
     for rid, school, row in zip(ids, schools, values, strict=True):
         rows.append([rid, school, *map(format_number, row)])
     write_rows(path, rows, lineterminator="\n")
+
+
+# -- reading ---------------------------------------------------------------------------------
+#: Headers taken as a respondent id in a generic table.
+ID_HEADERS = ("respondent_id", "response_id", "responseid", "respondentid", "record_id", "id")
+
+
+def read_generic(table: RawTable) -> Export:
+    """A table with one header row: headers are item ids or question texts."""
+    header = [cell.strip() for cell in table.row(0)]
+    keys = [normalise_header(h) for h in header]
+    id_at = next(
+        (keys.index(normalise_header(k)) for k in ID_HEADERS if normalise_header(k) in keys), None
+    )
+    columns = [
+        Column(
+            p,
+            name,
+            name,
+            name,
+            "",
+            "",
+            "meta" if p == id_at else "personal" if is_personal(name) else "answer",
+        )
+        for p, name in enumerate(header)
+    ]
+    ids = table.frame.iloc[1:, id_at] if id_at is not None else None
+    return build(
+        table,
+        platform="generic",
+        layout="one header row",
+        header_rows=1,
+        columns=columns,
+        response_ids=ids,
+    )

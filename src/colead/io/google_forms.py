@@ -1,4 +1,4 @@
-"""Google Forms exports.
+"""Google Forms exports, read and written.
 
 The linked-Sheet CSV download: ``Timestamp`` first (``M/D/YYYY H:MM:SS``), question titles as
 headers, one ``Title [Row]`` column per row of a grid question, answers as the choice text,
@@ -8,13 +8,17 @@ empty when not answered. See ../shared/reference/exports.md 1.3.
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta
 from typing import IO
 
 import numpy as np
 
-from colead.io._common import csv_safe, format_number, write_rows
+from colead.io._common import format_number, write_rows
 from colead.io._layout import questions
+from colead.io._table import RawTable
+from colead.io.export import Column, ColumnKind, Export, build
+from colead.privacy import csv_safe, is_personal, normalise_header
 from colead.responses import Responses
 
 SCHOOL_QUESTION = "School"
@@ -54,3 +58,34 @@ def write_google_forms(responses: Responses, path: str | os.PathLike[str] | IO[s
             ]
         )
     write_rows(path, rows)
+
+
+# -- reading ---------------------------------------------------------------------------------
+_GRID = re.compile(r"^(?P<question>.*\S)\s*\[(?P<row>[^\[\]]*)\]\s*$", re.S)
+# The Forms "Download responses (.csv)" writes "2022/06/22 11:07:29 AM AST"; Sheets writes
+# "10/1/2024 22:17:11" in the sheet's locale.
+_FORMS_STAMP = re.compile(r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}(:\d{2})? [AP]M\b")
+META = ("timestamp", "score")
+
+
+def read_google_forms(table: RawTable) -> Export:
+    """Read a Google Forms export (the linked Sheet's CSV or the Forms CSV download)."""
+    header = table.row(0)
+    columns = []
+    for position, title in enumerate(header):
+        title = title.strip()
+        match = _GRID.match(title)
+        question, row = (match["question"].strip(), match["row"].strip()) if match else (title, "")
+        key = normalise_header(title)
+        kind: ColumnKind = "meta" if key in META else "personal" if is_personal(title) else "answer"
+        columns.append(Column(position, title, title, question, row, "", kind))
+    stamps = table.frame.iloc[1:, 0].astype(str)
+    forms_csv = bool(len(stamps)) and stamps.str.match(_FORMS_STAMP).mean() > 0.5
+    return build(
+        table,
+        platform="google_forms",
+        layout="forms csv download" if forms_csv else "sheets download",
+        header_rows=1,
+        columns=columns,
+        multi_separator=";" if forms_csv else ", ",
+    )

@@ -1,4 +1,4 @@
-"""Qualtrics exports.
+"""Qualtrics exports, read and written.
 
 The current "Data Table" CSV has three header rows: export tags (``Q7_3`` or custom tags),
 question text (``Question - Statement`` for matrix rows) and a row of ImportId JSON objects
@@ -8,15 +8,21 @@ first; embedded data such as ``school_id`` come last. See ../shared/reference/ex
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 from datetime import datetime, timedelta
 from typing import IO, Literal
 
 import numpy as np
+import pandas as pd
 
-from colead.io._common import csv_safe, format_number, stable_token, write_rows
+from colead.io._common import format_number, stable_token, write_rows
 from colead.io._layout import questions
+from colead.io._table import RawTable
+from colead.io.export import Column, ColumnKind, Export, build
+from colead.privacy import csv_safe, is_personal
 from colead.responses import Responses
 
 TIME_ZONE = "America/Chicago"
@@ -132,3 +138,157 @@ def _answer_cells(
         if columns
         else [[] for _ in range(len(responses.data))]
     )
+
+
+# -- reading ---------------------------------------------------------------------------------
+# Metadata columns of the current, legacy and Insights layouts; the personal ones among them.
+META_NAMES = frozenset(
+    {
+        "StartDate",
+        "EndDate",
+        "Status",
+        "IPAddress",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "ResponseID",
+        "ResponseSet",
+        "Name",
+        "ExternalDataReference",
+        "ExternalReference",
+        "EmailAddress",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "LocationLatitude",
+        "LocationLongitude",
+        "LocationAccuracy",
+        "DistributionChannel",
+        "UserLanguage",
+    }
+)
+IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']""")
+# Status codes and their text forms (Qualtrics "Understanding your dataset").
+STATUS = {
+    "0": "",
+    "ip address": "",
+    "1": "preview",
+    "survey preview": "preview",
+    "2": "test",
+    "survey test": "test",
+    "4": "",
+    "imported": "",
+    "8": "spam",
+    "spam": "spam",
+    "9": "spam",
+    "preview spam": "spam",
+    "16": "",
+    "offline": "",
+    "17": "preview",
+    "offline preview": "preview",
+}
+_IMPORTED = ("4", "imported")
+
+
+def read_qualtrics(table: RawTable) -> Export:
+    """Read any of the three Qualtrics CSV layouts (data table, legacy V1-V10, Insights)."""
+    first, second, third = table.row(0), table.row(1), table.row(2)
+    if first[:3] == ["V1", "V2", "V3"]:
+        layout, header_rows = "legacy", 2
+        names = [
+            b if a.startswith("V") and a[1:].isdigit() else a
+            for a, b in zip(first, second, strict=True)
+        ]
+        texts, import_ids = second, [""] * len(first)
+    elif any(IMPORT_ID.match(cell) for cell in third):
+        single_quoted = any(cell.lstrip().startswith("{'") for cell in third)
+        layout, header_rows = ("insights" if single_quoted else "data table"), 3
+        names, texts, import_ids = first, second, [_import_id(cell) for cell in third]
+    else:
+        layout, header_rows = "two header rows", 2
+        names, texts, import_ids = first, second, [""] * len(first)
+    columns = []
+    for position, (name, text, import_id) in enumerate(zip(names, texts, import_ids, strict=True)):
+        kind: ColumnKind = "answer"
+        if (
+            name in META_NAMES
+            or name.startswith("Q_")
+            or import_id.startswith(("_record", "panel-"))
+        ):
+            kind = "personal" if is_personal(name) or name == "Name" else "meta"
+        question, row = _split_matrix_text(text, legacy=layout == "legacy")
+        columns.append(Column(position, name.strip(), text.strip(), question, row, import_id, kind))
+    cells = table.frame.iloc[header_rows:]
+    by_name = {c.name: c.position for c in columns}
+    exclude, notes = _exclusions(cells, by_name)
+    ids_at = by_name.get("ResponseId", by_name.get("ResponseID"))
+    ids = cells[ids_at] if ids_at is not None else None
+    return build(
+        table,
+        platform="qualtrics",
+        layout=layout,
+        header_rows=header_rows,
+        columns=columns,
+        response_ids=ids,
+        exclude=exclude,
+        notes=notes,
+        multi_separator=",",
+        negative_codes_missing=True,
+    )
+
+
+def _import_id(cell: str) -> str:
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        try:
+            value = ast.literal_eval(cell.strip())
+        except (ValueError, SyntaxError):
+            return ""
+    return str(value.get("ImportId", "")) if isinstance(value, dict) else ""
+
+
+def _split_matrix_text(text: str, *, legacy: bool) -> tuple[str, str]:
+    """``"Question - Statement"`` (``"Question-Statement"`` in legacy exports) -> parts."""
+    text = text.strip()
+    if " - " in text:
+        question, row = text.rsplit(" - ", 1)
+        return question.strip(), row.strip()
+    if legacy and "-" in text:
+        question, row = text.rsplit("-", 1)
+        return question.strip(), row.strip()
+    return text, ""
+
+
+def _exclusions(cells: pd.DataFrame, by_name: dict[str, int]) -> tuple[pd.Series, list[str]]:
+    n = len(cells)
+    reason = np.full(n, "", dtype=object)
+    notes = []
+    if "Status" in by_name:
+        status = cells[by_name["Status"]].str.strip().str.casefold()
+        known = status.map(STATUS)
+        reason = np.where(known.fillna("") != "", known.fillna(""), reason)
+        unknown = sorted(set(status[known.isna() & (status != "")]))
+        if unknown:
+            notes.append(f"unknown Status values kept as responses: {', '.join(unknown)}")
+        imported = int(status.isin(_IMPORTED).sum())
+        if imported:
+            notes.append(
+                f"{imported} responses were imported into Qualtrics rather than "
+                "collected by it (Status Imported); they are kept"
+            )
+    if "DistributionChannel" in by_name:
+        channel = cells[by_name["DistributionChannel"]].str.strip().str.casefold()
+        for value in ("preview", "test"):
+            reason = np.where((reason == "") & (channel == value).to_numpy(), value, reason)
+    unfinished = np.zeros(n, dtype=bool)
+    if "Finished" in by_name:
+        finished = cells[by_name["Finished"]].str.strip().str.casefold()
+        unfinished |= finished.isin(("0", "false")).to_numpy()
+    if "Progress" in by_name:
+        progress = pd.to_numeric(cells[by_name["Progress"]], errors="coerce")
+        unfinished |= (progress < 100).to_numpy()
+    reason = np.where((reason == "") & unfinished, "incomplete", reason)
+    return pd.Series(reason, dtype=object), notes

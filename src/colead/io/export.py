@@ -1,0 +1,223 @@
+"""A platform export read as its platform lays it out, before any instrument is applied.
+
+:func:`read_export` finds the platform (or takes the one named), reads its header rows, tells
+answers from metadata and personal columns, and marks the rows the platform itself says are
+not real, finished responses (previews, tests, spam, incomplete). :func:`colead.read_responses`
+then maps the answer columns onto an instrument.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import IO, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from colead._validation import check_option
+from colead.exceptions import ResponseDataError
+from colead.io._table import RawTable, read_table
+
+__all__ = ["PLATFORM_NAMES", "Column", "ColumnKind", "Export", "read_export"]
+
+ColumnKind = Literal["answer", "meta", "personal"]
+
+#: Platforms read_export knows, in the order detection tries them.
+PLATFORM_NAMES = (
+    "qualtrics",
+    "redcap",
+    "limesurvey",
+    "microsoft_forms",
+    "surveymonkey",
+    "google_forms",
+    "generic",
+)
+
+#: Reasons a platform gives for leaving a row out. Preview, test and spam rows are never
+#: respondents; incomplete rows are kept only on request.
+EXCLUDE_REASONS = ("preview", "test", "spam", "incomplete")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export.
+
+    ``name`` is the column's header (a Qualtrics export tag, a LimeSurvey code, a REDCap
+    variable, or the question title where a platform has nothing else); ``question`` and
+    ``row`` split a grid column into its question and its row (statement, sub-question,
+    option), ``row`` being empty for a plain question; ``text`` is the full question text as
+    exported. ``position`` is the 0-based place in the file.
+    """
+
+    position: int
+    name: str
+    text: str = ""
+    question: str = ""
+    row: str = ""
+    import_id: str = ""
+    kind: ColumnKind = "answer"
+
+    @property
+    def label(self) -> str:
+        """How messages name the column: its header, and its place when that is ambiguous."""
+        return self.name or f"column {self.position + 1}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export as its platform lays it out.
+
+    Attributes
+    ----------
+    platform, layout : str
+        The platform (``qualtrics``, ...) and which of its layouts (``data table``,
+        ``legacy``, ``insights``, ``sheets``, ...).
+    columns : tuple of Column
+        Every non-empty column, in file order.
+    cells : DataFrame
+        The data rows as text, one column per entry of ``columns`` (labelled by position);
+        empty cells are ``""``.
+    row_numbers : ndarray
+        For each data row, the row number a spreadsheet shows for it (header rows count).
+    response_ids : Series
+        The platform's response id of each row (``""`` where it has none).
+    exclude : Series
+        ``""`` for a row to keep, else the platform's reason to leave it out
+        (``preview``, ``test``, ``spam``, ``incomplete``).
+    multi_separator : str
+        How checkbox answers are joined (``", "`` or ``";"``), or ``""``.
+    notes : tuple of str
+        What the reader noticed and did (encoding, sheets, imported responses, ...).
+    """
+
+    platform: str
+    layout: str
+    source: str
+    columns: tuple[Column, ...]
+    cells: pd.DataFrame
+    row_numbers: np.ndarray
+    response_ids: pd.Series
+    exclude: pd.Series
+    multi_separator: str = ""
+    negative_codes_missing: bool = False
+    notes: tuple[str, ...] = ()
+    incomplete_for: Callable[[Sequence[int]], pd.Series] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells)
+
+    def columns_of(self, kind: ColumnKind) -> list[Column]:
+        return [c for c in self.columns if c.kind == kind]
+
+    def exclusions(self, answer_positions: Sequence[int] = ()) -> pd.Series:
+        """The platform's reason to leave out each row; where completeness depends on which
+        columns are used (REDCap forms), it is judged for ``answer_positions``."""
+        if self.incomplete_for is None or not answer_positions:
+            return self.exclude
+        incomplete = self.incomplete_for(answer_positions)
+        return self.exclude.where(self.exclude != "", np.where(incomplete, "incomplete", ""))
+
+    def summary(self) -> str:
+        kinds = {k: len(self.columns_of(k)) for k in ("answer", "meta", "personal")}
+        reasons = self.exclude[self.exclude != ""].value_counts()
+        lines = [
+            f"{self.source}: {self.platform} ({self.layout}), {self.n_rows} data rows",
+            f"columns: {kinds['answer']} answers, {kinds['meta']} metadata, "
+            f"{kinds['personal']} personal",
+        ]
+        lines += [f"rows the platform marks {reason}: {n}" for reason, n in reasons.items()]
+        lines += list(self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
+        return f"<div><strong>Export</strong><ul>{items}</ul></div>"
+
+
+def read_export(
+    source: str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame, *, platform: str = "auto"
+) -> Export:
+    """Read a survey-platform export as its platform lays it out.
+
+    Parameters
+    ----------
+    source : path, file object, bytes or DataFrame
+        A CSV, TSV or XLSX export. A DataFrame is read as a generic table (its column names
+        are the header).
+    platform : str, default "auto"
+        ``auto`` detects the platform from the header rows; or one of
+        ``qualtrics, surveymonkey, google_forms, microsoft_forms, limesurvey, redcap, generic``.
+
+    Returns
+    -------
+    Export
+
+    Raises
+    ------
+    ResponseDataError
+        When the file cannot be read as a table, or is not laid out as ``platform`` says.
+    """
+    from colead.io import _platforms
+
+    check_option(platform, "platform", "read_export", ("auto", *PLATFORM_NAMES))
+    if isinstance(source, pd.DataFrame):
+        body_rows = source.astype(object).where(source.notna(), "").astype(str).to_numpy()
+        table = RawTable.from_rows(
+            [[str(c) for c in source.columns], *body_rows.tolist()], source="DataFrame"
+        )
+    else:
+        table = read_table(source)
+    if table.frame.shape[0] == 0:
+        raise ResponseDataError([{"reason": "the file is empty"}], context=table.source)
+    name = _platforms.detect(table) if platform == "auto" else platform
+    return _platforms.READERS[name](table)
+
+
+def body(table: RawTable, header_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The data rows below ``header_rows`` header rows, and their spreadsheet row numbers."""
+    cells = table.frame.iloc[header_rows:].reset_index(drop=True)
+    return cells, np.arange(header_rows + 1, header_rows + 1 + len(cells))
+
+
+def build(
+    table: RawTable,
+    *,
+    platform: str,
+    layout: str,
+    header_rows: int,
+    columns: list[Column],
+    response_ids: pd.Series | None = None,
+    exclude: pd.Series | None = None,
+    notes: Sequence[str] = (),
+    **extra: Any,
+) -> Export:
+    """Assemble an Export: drop columns that are empty throughout, align the data rows."""
+    cells, numbers = body(table, header_rows)
+    if cells.empty and not len(cells):
+        raise ResponseDataError(
+            [{"reason": f"has {platform} header rows but no data rows"}], context=table.source
+        )
+    keep = [
+        c for c in columns if c.name.strip() or c.text.strip() or (cells[c.position] != "").any()
+    ]
+    n = len(cells)
+    ids = response_ids if response_ids is not None else pd.Series([""] * n)
+    excl = exclude if exclude is not None else pd.Series([""] * n)
+    return Export(
+        platform=platform,
+        layout=layout,
+        source=table.source,
+        columns=tuple(keep),
+        cells=cells[[c.position for c in keep]],
+        row_numbers=numbers,
+        response_ids=ids.reset_index(drop=True).astype(object),
+        exclude=excl.reset_index(drop=True).astype(object),
+        notes=tuple(table.notes) + tuple(notes),
+        **extra,
+    )

@@ -1,0 +1,291 @@
+"""``read_responses``: a platform export -> clean item data, every row accounted for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from colead.exceptions import ResponseDataError
+from colead.instrument import Instrument, load_instrument
+from colead.io.export import Column, Export, read_export
+from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
+from colead.io.recode import decode_columns
+from colead.privacy import normalise_header
+from colead.responses import ImportLog, Responses
+
+__all__ = ["read_responses"]
+
+Source = str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame
+
+
+def read_responses(
+    source: Source,
+    instrument: str | os.PathLike[str] | Instrument,
+    *,
+    platform: str = "auto",
+    mapping: str | os.PathLike[str] | Mapping[str, str] | None = None,
+    school: str | None = "school_id",
+    keep_incomplete: bool = False,
+    keep_pii: bool = False,
+    items: Iterable[str] | None = None,
+) -> Responses:
+    """Read a survey-platform export and map it onto an instrument.
+
+    Parameters
+    ----------
+    source : path, file object, bytes or DataFrame
+        A CSV, TSV or XLSX export of Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms,
+        LimeSurvey or REDCap, or a generic table with one header row.
+    instrument : str, path or Instrument
+        A bundled instrument name, an instrument file, or an Instrument.
+    platform : str, default "auto"
+        The layout, detected from the header rows unless named (see :func:`read_export`).
+    mapping : dict or path, optional
+        Column -> item id, for columns colead cannot match itself: a dict, a YAML file or a
+        CSV file with columns ``column, item_id``. A column is named by its header, its
+        question text, or ``#N`` for the N-th column. ``colead validate --write-mapping``
+        drafts one.
+    school : str or None, default "school_id"
+        The column that holds each respondent's school (embedded data, a hidden field or a
+        question), by header or question text. None reads no school.
+    keep_incomplete : bool, default False
+        Keep responses the platform marks unfinished (they are dropped and listed otherwise).
+    keep_pii : bool, default False
+        Keep personal columns (names, emails, IP addresses, ...) in ``data``; by default they
+        are removed and listed in the log.
+    items : iterable of str, optional
+        Read only these items (item or scale ids); by default every item of the instrument.
+
+    Returns
+    -------
+    Responses
+        ``data`` with ``respondent_id`` (the platform's response id, or ``row<N>`` where the
+        platform has none), ``school_id`` and one float column per item found; ``log``
+        accounting for every row: ``rows_read == rows_kept + len(dropped)``.
+
+    Raises
+    ------
+    ResponseDataError
+        Listing every problem: each answer that is not a value or label of its item's response
+        scale (row, column, value), each required item no column matched, a missing school
+        column, an unreadable file.
+    """
+    inst = load_instrument(instrument)
+    export = read_export(source, platform=platform)
+    wanted = _wanted_items(inst, items)
+    user_map = read_mapping(mapping) if mapping is not None else None
+    column_map = map_columns(export, inst, wanted, user_map)
+    school_column = _school_column(export, school, column_map)
+    problems = _mapping_problems(export, inst, column_map, school_column, school, wanted)
+
+    positions = {i: c.position for i, c in column_map.items.items()}
+    labels = {i: _label(export, c) for i, c in column_map.items.items()}
+    values, cell_problems, recoded = decode_columns(
+        export.cells,
+        positions,
+        labels,
+        export.row_numbers,
+        inst,
+        negative_codes_missing=export.negative_codes_missing,
+    )
+    problems += cell_problems
+    if problems:
+        raise ResponseDataError(problems, context=export.source)
+    return _assemble(
+        export,
+        inst,
+        column_map,
+        values,
+        recoded,
+        school_column,
+        keep_incomplete=keep_incomplete,
+        keep_pii=keep_pii,
+    )
+
+
+def _wanted_items(inst: Instrument, items: Iterable[str] | None) -> list[str]:
+    if items is None:
+        return list(inst.item_ids)
+    requested = [items] if isinstance(items, str) else list(items)
+    wanted: list[str] = []
+    unknown = []
+    for name in requested:
+        if name in inst.scales:
+            wanted += inst.scales[name].items
+        elif name in inst.item_ids:
+            wanted.append(name)
+        else:
+            unknown.append(name)
+    if unknown:
+        raise ResponseDataError(
+            [
+                {"value": u, "reason": f"is neither an item nor a scale of {inst.name!r}"}
+                for u in unknown
+            ],
+            context="items",
+        )
+    chosen = set(wanted)
+    return [i for i in inst.item_ids if i in chosen]
+
+
+def _label(export: Export, column: Column) -> str:
+    same = sum(c.name == column.name for c in export.columns)
+    return (
+        column.name
+        if column.name and same == 1
+        else f"#{column.position + 1} {column.name}".strip()
+    )
+
+
+def _school_column(export: Export, school: str | None, column_map: ColumnMap) -> Column | None:
+    if school is None:
+        return None
+    used = {c.position for c in column_map.items.values()}
+    free = [c for c in export.columns if c.position not in used]
+    for match in (
+        lambda c: c.name == school,
+        lambda c: normalise_header(c.name) == normalise_header(school),
+        lambda c: normalise_text(c.text) == normalise_text(school),
+    ):
+        found = [c for c in free if match(c)]
+        if found:
+            return found[0]
+    return None
+
+
+def _mapping_problems(
+    export: Export,
+    inst: Instrument,
+    column_map: ColumnMap,
+    school_column: Column | None,
+    school: str | None,
+    wanted: list[str],
+) -> list[dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    if school is not None and school_column is None:
+        candidates = [_label(export, c) for c in export.columns if "school" in c.text.casefold()]
+        hint = (
+            f"; columns that mention a school: {', '.join(candidates)}"
+            if candidates
+            else "; pass school=None to read without schools"
+        )
+        problems.append(
+            {"column": school, "reason": f"no column {school!r} holds the school{hint}"}
+        )
+    ambiguous = dict(column_map.ambiguous)
+    missing = [i for i in wanted if i not in column_map.items and inst.item(i).required]
+    if len(missing) == len(wanted) and not column_map.items:
+        problems.append(
+            {
+                "reason": f"no column matched any item of {inst.name!r}: is this an "
+                f"export of that instrument? Map the columns with mapping= (colead "
+                f"validate --write-mapping drafts one)"
+            }
+        )
+        return problems
+    for item_id in missing:
+        if item_id in ambiguous:
+            where = ", ".join(_label(export, c) for c in ambiguous[item_id])
+            reason = f"several columns fit this item ({where}); say which with mapping="
+        else:
+            reason = (
+                "no column matches this item; map it with mapping=, or read a subset with items="
+            )
+        problems.append(
+            {
+                "value": item_id,
+                "reason": f"item {item_id!r} ({inst.item(item_id).text[:60]}): {reason}",
+            }
+        )
+    return problems
+
+
+def _assemble(
+    export: Export,
+    inst: Instrument,
+    column_map: ColumnMap,
+    values: pd.DataFrame,
+    recoded: dict[str, int],
+    school_column: Column | None,
+    *,
+    keep_incomplete: bool,
+    keep_pii: bool,
+) -> Responses:
+    n = export.n_rows
+    reason = export.exclusions([c.position for c in column_map.items.values()]).to_numpy(object)
+    if keep_incomplete:
+        reason = np.where(reason == "incomplete", "", reason)
+    ids = _respondent_ids(export)
+    empty = values.isna().all(axis=1).to_numpy() if values.shape[1] else np.ones(n, dtype=bool)
+    reason = np.where((reason == "") & empty, "empty", reason)
+    kept_so_far = reason == ""
+    platform_ids = export.response_ids.astype(str).str.strip().to_numpy()
+    ids_kept = pd.Series(platform_ids).where(kept_so_far & (platform_ids != ""))
+    duplicated = (ids_kept.duplicated(keep="first") & ids_kept.notna()).to_numpy()
+    reason = np.where(kept_so_far & duplicated, "duplicate", reason)
+    keep = reason == ""
+
+    order = [i for i in inst.item_ids if i in column_map.items]
+    data = pd.DataFrame(
+        {
+            "respondent_id": ids[keep].astype(object),
+            "school_id": _schools(export, school_column)[keep],
+        }
+    )
+    data = pd.concat([data, values.loc[keep, order].reset_index(drop=True)], axis=1)
+    personal = [
+        c
+        for c in export.columns_of("personal")
+        if c.position not in {m.position for m in column_map.items.values()}
+    ]
+    pii_kept: tuple[str, ...] = ()
+    if keep_pii and personal:
+        extra = {_label(export, c): export.cells.loc[keep, c.position].to_numpy() for c in personal}
+        data = pd.concat([data, pd.DataFrame(extra)], axis=1)
+        pii_kept = tuple(extra)
+    dropped = pd.DataFrame(
+        {
+            "row": export.row_numbers[~keep].astype("int64"),
+            "respondent_id": ids[~keep].astype(object),
+            "reason": reason[~keep].astype(object),
+        }
+    )
+    school_position = school_column.position if school_column else None
+    log = ImportLog(
+        source=export.source,
+        rows_read=n,
+        rows_kept=int(keep.sum()),
+        dropped=dropped,
+        recoded={k: v for k, v in sorted(recoded.items())},
+        unmapped_columns=tuple(
+            _label(export, c) for c in column_map.unmapped if c.position != school_position
+        ),
+        items_not_found=tuple(i for i in column_map.missing if not inst.item(i).required),
+        pii_removed=() if keep_pii else tuple(_label(export, c) for c in personal),
+        pii_kept=pii_kept,
+        no_school=int(data["school_id"].isna().sum()) if school_column is not None else 0,
+        warnings=export.notes,
+    )
+    return Responses(data=data, log=log, platform=export.platform, instrument=inst)
+
+
+def _respondent_ids(export: Export) -> np.ndarray:
+    """The platform's response id; ``row<N>`` where it has none, or where it looks like an
+    email address (an id must never identify a person)."""
+    ids = export.response_ids.astype(str).str.strip().to_numpy(object)
+    fallback = np.array([f"row{r}" for r in export.row_numbers], dtype=object)
+    unusable = (ids == "") | np.array(["@" in i for i in ids], dtype=bool)
+    return np.where(unusable, fallback, ids)
+
+
+def _schools(export: Export, column: Column | None) -> np.ndarray:
+    if column is None:
+        return np.full(export.n_rows, np.nan, dtype=object)
+    raw = export.cells[column.position].astype(str).str.strip()
+    # Spreadsheets turn a school code 12 into 12.0; read it back as the code.
+    raw = raw.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return np.where(raw == "", np.nan, raw).astype(object)

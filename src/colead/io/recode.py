@@ -1,0 +1,190 @@
+"""Answers as text -> numbers on the instrument's response scales.
+
+Each column is decoded through its item's response scale, one distinct answer at a time (a
+column of 100,000 answers has a handful of distinct ones). Accepted: the scale's values
+(``5``, ``5.0``), its labels in any case and spacing, and both at once (``5 = Strongly
+agree``, ``5 - Strongly agree``, ``Strongly agree (5)``). Missing labels and codes (the
+instrument's, plus "Not applicable", "Don't know", "Prefer not to answer") become NaN, as do
+Qualtrics' -99 and negative recodes. Anything else is a problem, reported cell by cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from colead.instrument import Instrument, ResponseScale
+
+__all__ = ["decode_columns"]
+
+#: Labels that mean "no answer" on any scale.
+MISSING_LABELS = frozenset(
+    {
+        "not applicable",
+        "n/a",
+        "na",
+        "don't know",
+        "dont know",
+        "do not know",
+        "prefer not to answer",
+        "prefer not to say",
+        "no answer",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d{1,2}$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# "5 = Strongly agree", "5 - Strongly agree", "5. Strongly agree", "5) ...", "(5) ..."
+_NUMBER_FIRST = re.compile(r"^\(?([-+]?\d+(?:\.\d+)?)\)?\s*[=:.)\-]?\s+(.+)$")
+# "Strongly agree (5)", "Strongly agree = 5", "Strongly agree - 5"
+_NUMBER_LAST = re.compile(r"^(.+?)\s*(?:\(([-+]?\d+(?:\.\d+)?)\)|[=\-:]\s*([-+]?\d+(?:\.\d+)?))$")
+
+
+def normalise_label(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_QUOTES)).strip().casefold().rstrip(".").strip()
+
+
+def parse_number(text: str, *, decimal_comma: bool = False) -> float | None:
+    """A number written as platforms write them, or None."""
+    if _NUMBER.match(text):
+        return float(text)
+    if _THOUSANDS.match(text):
+        return float(text.replace(",", ""))
+    if decimal_comma and _DECIMAL_COMMA.match(text):
+        return float(text.replace(",", "."))
+    return None
+
+
+@dataclass
+class Decoder:
+    """Decodes the answers of one response scale; remembers what it did."""
+
+    scale: ResponseScale
+    negative_codes_missing: bool = False
+    by_label: dict[str, float] = field(init=False)
+    missing_labels: set[str] = field(init=False)
+    missing_codes: set[float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_label = {normalise_label(label): float(v) for v, label in self.scale.labels}
+        self.missing_labels = set(MISSING_LABELS) | {
+            normalise_label(m) for m in self.scale.missing if isinstance(m, str)
+        }
+        self.missing_codes = {float(m) for m in self.scale.missing if not isinstance(m, str)}
+
+    def valid(self, x: float) -> bool:
+        rs = self.scale
+        if rs.labels:
+            return x in self.by_label.values()
+        return (rs.min is None or x >= rs.min) and (rs.max is None or x <= rs.max)
+
+    def describe(self) -> str:
+        rs = self.scale
+        if rs.labels:
+            labels = ", ".join(f"{v:g} {label}" for v, label in rs.labels)
+            return f"response scale {rs.id!r} ({labels})"
+        lo = "-inf" if rs.min is None else f"{rs.min:g}"
+        hi = "inf" if rs.max is None else f"{rs.max:g}"
+        return f"response scale {rs.id!r} (numbers from {lo} to {hi})"
+
+    def decode(self, raw: str) -> tuple[float, str]:
+        """``(value, kind)`` for an answer, kind naming how it was read; ``kind`` starts with
+        ``problem:`` for an answer that cannot be read, followed by the reason."""
+        text = _SPACE.sub(" ", raw).strip()
+        if not text:
+            return math.nan, "blank"
+        key = normalise_label(text)
+        if key in self.missing_labels:
+            return math.nan, "missing_label"
+        number = parse_number(text, decimal_comma=self.scale.type == "numeric")
+        if number is not None:
+            return self._number(number)
+        if key in self.by_label:
+            return self.by_label[key], "label"
+        return self._combined(text)
+
+    def _number(self, number: float) -> tuple[float, str]:
+        if number in self.missing_codes:
+            return math.nan, "missing_code"
+        if self.valid(number):
+            return number, "number"
+        if self.negative_codes_missing and number < 0:
+            return math.nan, "missing_code"
+        return math.nan, f"problem:{number:g} is not a value of {self.describe()}"
+
+    def _combined(self, text: str) -> tuple[float, str]:
+        first, last = _NUMBER_FIRST.match(text), _NUMBER_LAST.match(text)
+        if first:
+            number, label = float(first[1]), first[2]
+        elif last:
+            number, label = float(last[2] or last[3]), last[1]
+        else:
+            return math.nan, f"problem:not a label or value of {self.describe()}"
+        key = normalise_label(label)
+        if key in self.missing_labels:
+            return math.nan, "missing_label"
+        if key in self.by_label:
+            if self.by_label[key] == number:
+                return number, "number_and_label"
+            return math.nan, (
+                f"problem:the number {number:g} and the label {label!r} "
+                f"({self.by_label[key]:g}) disagree"
+            )
+        if self.valid(number):
+            return number, "number_with_other_label"
+        return math.nan, f"problem:not a label or value of {self.describe()}"
+
+
+def decode_columns(
+    cells: pd.DataFrame,
+    positions: dict[str, int],
+    labels: dict[str, str],
+    row_numbers: np.ndarray,
+    instrument: Instrument,
+    *,
+    negative_codes_missing: bool = False,
+) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, int]]:
+    """Decode the mapped columns.
+
+    ``positions`` maps item id -> column position in ``cells``; ``labels`` maps item id -> the
+    column's name for messages. Returns the values (one float column per item), every problem
+    cell as ``{row, column, value, reason}``, and how many cells were read each way.
+    """
+    decoders: dict[str, Decoder] = {}
+    values: dict[str, np.ndarray] = {}
+    problems: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for item_id, position in positions.items():
+        rs = instrument.response_scale_of(item_id)
+        decoder = decoders.setdefault(rs.id, Decoder(rs, negative_codes_missing))
+        column = cells[position]
+        codes, uniques = pd.factorize(column, sort=False)
+        decoded = [decoder.decode(str(u)) for u in uniques]
+        table = np.array([v for v, _ in decoded] + [math.nan], dtype=float)
+        values[item_id] = table[codes]
+        tally = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        for (_, kind), n in zip(decoded, tally, strict=True):
+            if kind.startswith("problem:"):
+                continue
+            counts[kind] = counts.get(kind, 0) + int(n)
+        for code, (raw, (_, kind)) in enumerate(zip(uniques, decoded, strict=True)):
+            if kind.startswith("problem:"):
+                for row in row_numbers[codes == code]:
+                    problems.append(
+                        {
+                            "row": int(row),
+                            "column": labels[item_id],
+                            "value": str(raw),
+                            "reason": kind.removeprefix("problem:"),
+                        }
+                    )
+    frame = pd.DataFrame(values, index=cells.index) if values else pd.DataFrame(index=cells.index)
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    return frame, problems, counts

@@ -101,3 +101,53 @@ def test_report_on_the_sample_loads_it(capsys):
     captured = capsys.readouterr()
     assert "respondents in 12 schools" in captured.out
     assert "not built yet" in captured.err
+
+
+@pytest.fixture
+def qualtrics_export(tmp_path):
+    resp = cl.simulate(n_schools=3, respondents=4, seed=2)
+    path = tmp_path / "export.csv"
+    cl.write_export(resp, path, platform="qualtrics", values="labels", column_names="platform")
+    return resp, path
+
+
+def test_validate_prints_the_log_and_drafts_a_mapping(qualtrics_export, tmp_path, capsys):
+    resp, path = qualtrics_export
+    draft = tmp_path / "map.yaml"
+    assert main(["validate", str(path), "-i", "colead-teacher", "--write-mapping", str(draft)]) == 0
+    out = capsys.readouterr().out
+    assert "rows read: 12, kept: 12, dropped: 0" in out
+    assert "personal columns removed: IPAddress" in out
+    assert f"{len(resp.instrument.item_ids)} of {len(resp.instrument.item_ids)} items matched" in out
+    # The draft is a usable mapping: reading with it gives the same data.
+    again = cl.read_responses(path, "colead-teacher", mapping=draft)
+    pd.testing.assert_frame_equal(again.data, cl.read_responses(path, "colead-teacher").data)
+
+
+def test_validate_lists_every_problem_and_exits_2(qualtrics_export, capsys):
+    _, path = qualtrics_export
+    text = path.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in text]
+    col = rows[0].index("Q3_2")
+    for r in (3, 5):  # two data rows get an answer that is no label of agree6
+        rows[r][col] = "Agree strongly"
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    assert main(["validate", str(path), "-i", "colead-teacher"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("colead: error: row 4, column 'Q3_2', value 'Agree strongly'")
+    assert err[1].startswith("colead: error: row 6, column 'Q3_2'")
+
+
+def test_score_writes_item_data_safely(tmp_path, capsys):
+    resp = cl.simulate(n_schools=2, respondents=3, seed=4)
+    data = resp.data.copy()
+    data.loc[0, "school_id"] = "=HYPERLINK(1)"
+    frame_path = tmp_path / "in.csv"
+    data.to_csv(frame_path, index=False)
+    out = tmp_path / "items.csv"
+    assert main(["score", str(frame_path), "-i", "colead-teacher", "-o", str(out)]) == 0
+    written = pd.read_csv(out)
+    assert written.loc[0, "school_id"] == "'=HYPERLINK(1)"
+    assert list(written.columns[:3]) == ["respondent_id", "school_id", "years_experience"]
+    assert len(written) == 6

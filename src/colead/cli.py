@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from colead import __version__
 
@@ -80,6 +81,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_simulate)
 
     p = commands.add_parser(
+        "validate",
+        help="check an export against an instrument",
+        description="Read a survey-platform export, map it onto an instrument and print the "
+        "import log; print every problem and exit 2 when it cannot be read.",
+    )
+    _import_options(p)
+    p.add_argument(
+        "--write-mapping",
+        metavar="FILE",
+        help="also write a draft mapping (YAML) of columns to items to check and edit",
+    )
+    p.set_defaults(run=_validate)
+
+    p = commands.add_parser(
+        "score",
+        help="read an export and write its item data",
+        description="Read a survey-platform export and write the recoded item data as CSV "
+        "(scale scores join it when scoring is built).",
+    )
+    _import_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="CSV file to write")
+    p.set_defaults(run=_score)
+
+    p = commands.add_parser(
         "report",
         help="HTML report for a school team",
         description="Write the HTML report for a school team.",
@@ -90,6 +115,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", action="store_true", help="use the bundled sample district")
     p.set_defaults(run=_report)
     return parser
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the export (CSV, TSV or XLSX)")
+    p.add_argument("-i", "--instrument", required=True, help="bundled instrument name or YAML file")
+    p.add_argument(
+        "--platform",
+        default="auto",
+        choices=(
+            "auto",
+            "qualtrics",
+            "surveymonkey",
+            "google_forms",
+            "microsoft_forms",
+            "limesurvey",
+            "redcap",
+            "generic",
+        ),
+        help="the export's layout (default: detect)",
+    )
+    p.add_argument(
+        "--school",
+        default="school_id",
+        help="column holding the school (default: school_id); 'none' for no school",
+    )
+    p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
+    p.add_argument(
+        "--keep-incomplete", action="store_true", help="keep responses marked unfinished"
+    )
+
+
+def _read(args: argparse.Namespace) -> Any:
+    from colead.io import read_responses
+
+    return read_responses(
+        args.file,
+        args.instrument,
+        platform=args.platform,
+        mapping=args.mapping,
+        school=None if args.school.casefold() == "none" else args.school,
+        keep_incomplete=args.keep_incomplete,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,6 +256,43 @@ def _simulate(args: argparse.Namespace) -> int:
         f"wrote {len(responses.data)} respondents in {responses.n_schools} schools "
         f"({args.platform}) to {args.output}"
     )
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.write_mapping:
+        from pathlib import Path
+
+        from colead.instrument import load_instrument
+        from colead.io import draft_mapping, map_columns, read_export, read_mapping
+
+        inst = load_instrument(args.instrument)
+        export = read_export(args.file, platform=args.platform)
+        user = read_mapping(args.mapping) if args.mapping else None
+        column_map = map_columns(export, inst, list(inst.item_ids), user)
+        Path(args.write_mapping).write_text(
+            draft_mapping(export, inst, column_map), encoding="utf-8"
+        )
+        print(
+            f"wrote a draft mapping to {args.write_mapping}: {len(column_map.items)} of "
+            f"{len(inst.item_ids)} items matched; check it, then pass --mapping "
+            f"{args.write_mapping}"
+        )
+    responses = _read(args)
+    print(responses.summary())
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from colead.privacy import write_csv
+
+    responses = _read(args)
+    write_csv(responses.data, args.output)
+    print(
+        f"wrote {len(responses.data)} respondents x {len(responses.item_ids)} items to "
+        f"{args.output} (item data; scale scores are not built yet)"
+    )
+    print(responses.log.summary(), file=sys.stderr)
     return EXIT_OK
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from colead.exceptions import ColeadError
-from colead.instrument import load_instrument
-from colead.responses import ImportLog, Responses
+from colead.io import read_responses
+from colead.responses import Responses
 
 __all__ = ["list_samples", "load_sample", "sample_path"]
 
@@ -67,11 +67,4 @@ def load_sample(name: str = "district") -> Responses:
     if name not in SAMPLES:
         raise ColeadError(f"no sample named {name!r}; samples: {', '.join(SAMPLES)}")
     file, instrument, _ = SAMPLES[name]
-    inst = load_instrument(instrument)
-    data = pd.read_csv(sample_path(file), dtype={"respondent_id": str, "school_id": str})
-    items = [c for c in data.columns if c not in ("respondent_id", "school_id")]
-    data[items] = data[items].astype(float)
-    data["respondent_id"] = data["respondent_id"].astype(object)
-    data["school_id"] = data["school_id"].astype(object)
-    log = ImportLog(source=f"sample {name} ({file})", rows_read=len(data), rows_kept=len(data))
-    return Responses(data=data, log=log, platform="csv", instrument=inst)
+    return read_responses(sample_path(file), instrument, platform="generic")

@@ -7,9 +7,14 @@ Text written to CSV that a spreadsheet would run as a formula is neutralised.
 
 from __future__ import annotations
 
+import os
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["csv_safe", "is_personal", "normalise_header"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["csv_safe", "is_personal", "normalise_header", "write_csv"]
 
 # Headers (lower-case, letters and digits only) that hold personal data on some platform:
 # Qualtrics, SurveyMonkey, Google and Microsoft Forms, LimeSurvey, REDCap (exports.md 3.15).
@@ -90,3 +95,13 @@ def csv_safe(text: str) -> str:
     except ValueError:
         return "'" + text
     return text
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a frame as UTF-8 CSV with every text cell passed through :func:`csv_safe`."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype.kind not in "biufc":
+            safe[column] = safe[column].map(lambda v: csv_safe(v) if isinstance(v, str) else v)
+    safe.columns = [csv_safe(str(c)) for c in safe.columns]
+    safe.to_csv(path, index=False, lineterminator="\n")

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 
 def format_number(x: float) -> str:
     """A number as a survey platform writes it: ``4`` not ``4.0``; empty for NaN."""
@@ -19,6 +21,18 @@ def format_number(x: float) -> str:
     if float(x).is_integer():
         return str(int(x))
     return repr(float(x))
+
+
+def format_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`format_number` for a whole float array at once (an object array of str)."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, "", dtype=object)
+    answered = ~np.isnan(values)
+    whole = answered & (values == np.round(values)) & (np.abs(values) < 2**53)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    rest = answered & ~whole
+    out[rest] = [repr(float(v)) for v in values[rest]]
+    return out
 
 
 def stable_token(seed: str, length: int = 15) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import IO
 
-from colead.io._common import format_number, write_rows
+from colead.io._common import format_numbers, write_rows
 from colead.io._table import RawTable
 from colead.io.export import Column, Export, build
 from colead.privacy import csv_safe, is_personal, normalise_header
@@ -19,9 +19,9 @@ def write_csv(responses: Responses, path: str | os.PathLike[str] | IO[str]) -> N
     rows: list[list[str]] = [["respondent_id", "school_id", *items]]
     ids = data["respondent_id"].astype(str).map(csv_safe).tolist()
     schools = data["school_id"].map(lambda s: "" if s != s else csv_safe(str(s))).tolist()
-    values = data[items].to_numpy(dtype=float)
-    for rid, school, row in zip(ids, schools, values, strict=True):
-        rows.append([rid, school, *map(format_number, row)])
+    columns = [format_numbers(data[item].to_numpy(dtype=float)) for item in items]
+    for i, (rid, school) in enumerate(zip(ids, schools, strict=True)):
+        rows.append([rid, school, *(column[i] for column in columns)])
     write_rows(path, rows, lineterminator="\n")
 
 

@@ -18,7 +18,7 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
-from colead.io._common import format_number, stable_token, write_rows
+from colead.io._common import format_numbers, stable_token, write_rows
 from colead.io._layout import questions
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
@@ -116,28 +116,32 @@ def write_qualtrics(
             "anonymous",
             "EN",
         ]
-        rows.append(meta + cells[i] + ["" if school != school else csv_safe(str(school))])
+        rows.append([*meta, *(column[i] for column in cells),
+                     "" if school != school else csv_safe(str(school))])
     write_rows(path, rows)
 
 
 def _answer_cells(
     responses: Responses, item_ids: list[str], values: Literal["numeric", "labels"]
-) -> list[list[str]]:
+) -> list[np.ndarray]:
+    """One object array of answer texts per item column."""
     inst = responses.instrument
     columns = []
     for item_id in item_ids:
         column = responses.data[item_id].to_numpy(dtype=float)
         rs = inst.response_scale_of(item_id)
         if values == "labels" and rs.labels:
-            labels = rs.label_map
-            columns.append(["" if np.isnan(x) else csv_safe(labels[x]) for x in column])
+            columns.append(_labels(column, rs.label_map))
         else:
-            columns.append([format_number(x) for x in column])
-    return (
-        [list(row) for row in zip(*columns, strict=True)]
-        if columns
-        else [[] for _ in range(len(responses.data))]
-    )
+            columns.append(format_numbers(column))
+    return columns
+
+
+def _labels(column: np.ndarray, labels: dict[float, str]) -> np.ndarray:
+    out = np.full(column.shape, "", dtype=object)
+    for value, label in labels.items():
+        out[column == value] = csv_safe(label)
+    return out
 
 
 # -- reading ---------------------------------------------------------------------------------

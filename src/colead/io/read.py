@@ -167,10 +167,14 @@ def _mapping_problems(
 ) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
     if school is not None and school_column is None:
-        candidates = [_label(export, c) for c in export.columns if "school" in c.text.casefold()]
+        # Columns named for a school, shortest header first: a long question that mentions
+        # the school is not likely to hold it.
+        named = sorted(
+            (c for c in export.columns if "school" in c.name.casefold()), key=lambda c: len(c.name)
+        )[:5]
         hint = (
-            f"; columns that mention a school: {', '.join(candidates)}"
-            if candidates
+            f"; columns named for a school: {', '.join(_label(export, c) for c in named)}"
+            if named
             else "; pass school=None to read without schools"
         )
         problems.append(
@@ -178,7 +182,7 @@ def _mapping_problems(
         )
     ambiguous = dict(column_map.ambiguous)
     missing = [i for i in wanted if i not in column_map.items and inst.item(i).required]
-    if len(missing) == len(wanted) and not column_map.items:
+    if not column_map.items:
         problems.append(
             {
                 "reason": f"no column matched any item of {inst.name!r}: is this an "

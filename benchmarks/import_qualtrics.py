@@ -25,17 +25,36 @@ TARGET_S = 5.0
 
 
 def instrument(n_scales: int = 22, k: int = 6) -> cl.Instrument:
-    labels = {1: "Strongly disagree", 2: "Disagree", 3: "Slightly disagree",
-              4: "Slightly agree", 5: "Agree", 6: "Strongly agree"}
+    labels = {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Slightly disagree",
+        4: "Slightly agree",
+        5: "Agree",
+        6: "Strongly agree",
+    }
     scales = {f"s{j}": {"title": f"Scale {j}"} for j in range(n_scales)}
-    items = [{"id": f"s{j}_{i}", "text": f"Statement {i} of scale {j}", "scale": f"s{j}",
-              "reverse": i == k, "response_scale": "agree6"}
-             for j in range(n_scales) for i in range(1, k + 1)]
-    return cl.load_instrument({
-        "name": "bench", "title": "Benchmark", "version": "1",
-        "response_scales": {"agree6": {"labels": labels, "missing": ["Not applicable", -99]}},
-        "scales": scales, "items": items,
-    })
+    items = [
+        {
+            "id": f"s{j}_{i}",
+            "text": f"Statement {i} of scale {j}",
+            "scale": f"s{j}",
+            "reverse": i == k,
+            "response_scale": "agree6",
+        }
+        for j in range(n_scales)
+        for i in range(1, k + 1)
+    ]
+    return cl.load_instrument(
+        {
+            "name": "bench",
+            "title": "Benchmark",
+            "version": "1",
+            "response_scales": {"agree6": {"labels": labels, "missing": ["Not applicable", -99]}},
+            "scales": scales,
+            "items": items,
+        }
+    )
 
 
 def median_seconds(run, runs: int) -> float:
@@ -64,8 +83,10 @@ def main() -> int:
         read = median_seconds(lambda: cl.read_responses(path, inst), runs)
         parse = median_seconds(lambda: pd.read_csv(path, header=None, dtype=object), runs)
         size = path.stat().st_size / 1e6
-    print(f"Qualtrics export: {len(resp.data):,} rows x {n_columns} columns, {size:.1f} MB; "
-          f"median of {runs} runs")
+    print(
+        f"Qualtrics export: {len(resp.data):,} rows x {n_columns} columns, {size:.1f} MB; "
+        f"median of {runs} runs"
+    )
     print(f"  colead.read_responses   {read:7.2f} s   (target < {TARGET_S:g} s at 100,000 rows)")
     print(f"  pandas.read_csv (parse) {parse:7.2f} s   ratio {read / parse:.1f}")
     return 0 if args.quick or read < TARGET_S else 1

@@ -12,7 +12,8 @@ import pytest
 
 import colead as cl
 from colead.exceptions import InvalidParameterError
-from colead.io._common import csv_safe, format_number
+from colead.io._common import format_number
+from colead.privacy import csv_safe
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ READERS: dict[str, Callable[[RawTable], Export]] = {
     "generic": read_generic,
 }
 
+# First header of a REDCap label export ("Record ID"), which also has "Complete?" columns.
+_REDCAP_LABEL_IDS = {"recordid", "participantid", "studyid", "subjectid"}
 _QUALTRICS_META = {
     "startdate",
     "enddate",
@@ -52,6 +54,7 @@ def detect(table: RawTable) -> str:
         normalise_header(first[0]) == "variablefieldname"
         or any(c.startswith("redcap_") for c in first)
         or (first[0].endswith("_id") and any(c.endswith("_complete") for c in first))
+        or (normalise_header(first[0]) in _REDCAP_LABEL_IDS and "complete" in keys)
     ):
         return "redcap"
     if {"submitdate", "lastpage", "startlanguage"} <= keys or {

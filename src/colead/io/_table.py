@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from colead.exceptions import ResponseDataError
+from colead.exceptions import InvalidParameterError, ResponseDataError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -27,6 +28,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _DELIMITERS = (",", ";", "\t")
+_SNIFF_CHARS = 65536
+_SNIFF_ROWS = 12
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -85,8 +88,8 @@ def read_table(source: str | os.PathLike[str] | IO[Any] | bytes) -> RawTable:
 
 
 def _read_bytes(source: Any, name: str) -> bytes:
-    if isinstance(source, bytes):
-        return source
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
     if isinstance(source, str | os.PathLike):
         try:
             return Path(source).read_bytes()
@@ -95,6 +98,11 @@ def _read_bytes(source: Any, name: str) -> bytes:
                 [{"reason": f"cannot read {os.fspath(source)!r}: {exc.strerror or exc}"}],
                 context=name,
             ) from None
+    if not callable(getattr(source, "read", None)):
+        raise InvalidParameterError(
+            "The 'source' parameter of read_export must be a path, a file object, bytes or a "
+            f"DataFrame; got {type(source).__name__}."
+        )
     content = source.read()
     if isinstance(content, str):
         return content.encode("utf-8")
@@ -149,20 +157,30 @@ def _guess(data: bytes, name: str, notes: list[str]) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of the first line: the most frequent of ``,``, ``;`` and tab outside
-    quotes (a comma when none occurs)."""
-    counts = dict.fromkeys(_DELIMITERS, 0)
-    quoted = False
-    for char in text[:65536]:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted:
-            if char in ("\n", "\r"):
-                break
-            if char in counts:
-                counts[char] += 1
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The delimiter, among ``,``, ``;`` and tab, that splits the first records of ``text``
+    into the most equally wide rows (then the most columns); a comma when none splits them.
+
+    Counting delimiters in the header alone is not enough: a TSV whose question-text headers
+    hold commas has more commas than tabs in its first line.
+    """
+    sample = text[:_SNIFF_CHARS]
+    best, best_key = ",", (0.0, 1)
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
+        try:
+            records = list(itertools.islice(reader, _SNIFF_ROWS))
+        except csv.Error:
+            continue
+        if len(text) > len(sample) and 1 < len(records) < _SNIFF_ROWS:
+            records.pop()  # the sample cut the last record short
+        rows = [r for r in records if any(c.strip() for c in r)]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        key = (sum(len(r) == width for r in rows) / len(rows), width)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
 
 
 def parse_csv(text: str, delimiter: str, name: str = "the file") -> pd.DataFrame:

@@ -173,7 +173,7 @@ def read_export(
         )
     else:
         table = read_table(source)
-    if table.frame.shape[0] == 0:
+    if table.frame.shape[0] == 0 or table.frame.shape[1] == 0:
         raise ResponseDataError([{"reason": "the file is empty"}], context=table.source)
     name = _platforms.detect(table) if platform == "auto" else platform
     return _platforms.READERS[name](table)

@@ -46,7 +46,7 @@ def read_limesurvey(table: RawTable) -> Export:
     for position, (name, key) in enumerate(zip(header, keys, strict=True)):
         match = _SUB.match(name)
         question, row = (match["question"].strip(), match["row"].strip()) if match else (name, "")
-        if key in META or key.startswith(_META_PREFIXES):
+        if key in META or key.startswith(_META_PREFIXES) or _abbreviated_meta(name, key):
             kind: ColumnKind = "meta"
         elif is_personal(name):
             kind = "personal"
@@ -70,6 +70,11 @@ def read_limesurvey(table: RawTable) -> Export:
         response_ids=ids,
         exclude=exclude,
     )
+
+
+def _abbreviated_meta(name: str, key: str) -> bool:
+    """Abbreviated headings cut texts to 15 characters and add ``..`` (``Date last actio..``)."""
+    return name.endswith("..") and len(key) >= 8 and any(m.startswith(key) for m in META)
 
 
 def _first(keys: list[str], wanted: tuple[str, ...]) -> int | None:

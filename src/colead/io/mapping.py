@@ -139,15 +139,27 @@ def _item_texts(inst: Instrument, item_id: str) -> tuple[str, str]:
     return normalise_text(item.text), normalise_text(scale.title) if scale else ""
 
 
+def splits(column: Column) -> list[tuple[str, str]]:
+    """The (question, row) readings of a column, normalised: the platform's own split, and
+    for a text joined by a bare hyphen (Qualtrics legacy and Insights) every hyphen."""
+    out = [(normalise_text(column.question), normalise_text(column.row))] if column.row else []
+    text = column.text
+    start = text.find("-")
+    while start > 0:
+        out.append((normalise_text(text[:start]), normalise_text(text[start + 1 :])))
+        start = text.find("-", start + 1)
+    return out
+
+
 def _by_text(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column]:
     text, scale_title = _item_texts(inst, item_id)
     whole = [
         c
         for c in columns
-        if normalise_text(c.text) == text or (c.row and normalise_text(c.row) == text)
+        if normalise_text(c.text) == text or any(row == text for _, row in splits(c))
     ]
     if len(whole) > 1 and scale_title:
-        titled = [c for c in whole if normalise_text(c.question) == scale_title]
+        titled = [c for c in whole if any(q == scale_title and r == text for q, r in splits(c))]
         if titled:
             return titled
     return whole
@@ -163,9 +175,7 @@ def _by_grid(inst: Instrument, item_id: str, columns: list[Column]) -> list[Colu
         normalise_text(grid.zone_labels[z]),
     )
     pairs = {(s_text, z_text), (z_text, s_text)}
-    return [
-        c for c in columns if c.row and (normalise_text(c.question), normalise_text(c.row)) in pairs
-    ]
+    return [c for c in columns if any(split in pairs for split in splits(c))]
 
 
 def _by_prefix(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column]:
@@ -173,7 +183,7 @@ def _by_prefix(inst: Instrument, item_id: str, columns: list[Column]) -> list[Co
     out = []
     for c in columns:
         for candidate in (c.row, c.text):
-            stripped = candidate.strip()
+            stripped = html.unescape(_TAG.sub(" ", candidate)).strip()
             if stripped.endswith(_TRUNCATED):
                 start = normalise_text(stripped.rstrip(". \u2026"))
                 if len(start) >= 8 and text.startswith(start):

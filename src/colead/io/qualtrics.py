@@ -116,8 +116,13 @@ def write_qualtrics(
             "anonymous",
             "EN",
         ]
-        rows.append([*meta, *(column[i] for column in cells),
-                     "" if school != school else csv_safe(str(school))])
+        rows.append(
+            [
+                *meta,
+                *(column[i] for column in cells),
+                "" if school != school else csv_safe(str(school)),
+            ]
+        )
     write_rows(path, rows)
 
 
@@ -210,9 +215,12 @@ def read_qualtrics(table: RawTable) -> Export:
         single_quoted = any(cell.lstrip().startswith("{'") for cell in third)
         layout, header_rows = ("insights" if single_quoted else "data table"), 3
         names, texts, import_ids = first, second, [_import_id(cell) for cell in third]
-    else:
+    elif _is_text_row(first, second):
         layout, header_rows = "two header rows", 2
         names, texts, import_ids = first, second, [""] * len(first)
+    else:  # only the export tags were kept (a "cleaned" file): data start on row 2
+        layout, header_rows = "one header row", 1
+        names, texts, import_ids = first, first, [""] * len(first)
     columns = []
     for position, (name, text, import_id) in enumerate(zip(names, texts, import_ids, strict=True)):
         kind: ColumnKind = "answer"
@@ -222,7 +230,7 @@ def read_qualtrics(table: RawTable) -> Export:
             or import_id.startswith(("_record", "panel-"))
         ):
             kind = "personal" if is_personal(name) or name == "Name" else "meta"
-        question, row = _split_matrix_text(text, legacy=layout == "legacy")
+        question, row = _split_matrix_text(text)
         columns.append(Column(position, name.strip(), text.strip(), question, row, import_id, kind))
     cells = table.frame.iloc[header_rows:]
     by_name = {c.name: c.position for c in columns}
@@ -254,16 +262,30 @@ def _import_id(cell: str) -> str:
     return str(value.get("ImportId", "")) if isinstance(value, dict) else ""
 
 
-def _split_matrix_text(text: str, *, legacy: bool) -> tuple[str, str]:
-    """``"Question - Statement"`` (``"Question-Statement"`` in legacy exports) -> parts."""
+def _split_matrix_text(text: str) -> tuple[str, str]:
+    """``"Question - Statement"`` -> its parts. The legacy and Insights layouts join them with
+    a bare ``-``, which statements also contain ("full-time"), so those are left whole here
+    and the mapping tries every hyphen (colead.io.mapping)."""
     text = text.strip()
     if " - " in text:
         question, row = text.rsplit(" - ", 1)
         return question.strip(), row.strip()
-    if legacy and "-" in text:
-        question, row = text.rsplit("-", 1)
-        return question.strip(), row.strip()
     return text, ""
+
+
+def _is_text_row(header: list[str], row: list[str]) -> bool:
+    """Whether the second row is the question-text row rather than the first response: a
+    response has a response id ``R_...``, a number in Progress, or a Finished flag."""
+    cells = dict(zip(header, row, strict=True))
+    response_id = cells.get("ResponseId", cells.get("ResponseID", ""))
+    finished = cells.get("Finished", "").strip().casefold()
+    progress = cells.get("Progress", "").strip()
+    looks_like_data = (
+        response_id.startswith("R_")
+        or progress.isdigit()
+        or finished in ("0", "1", "true", "false")
+    )
+    return not looks_like_data
 
 
 def _exclusions(cells: pd.DataFrame, by_name: dict[str, int]) -> tuple[pd.Series, list[str]]:

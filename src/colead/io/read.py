@@ -241,11 +241,12 @@ def _assemble(
         }
     )
     data = pd.concat([data, values.loc[keep, order].reset_index(drop=True)], axis=1)
-    personal = [
-        c
-        for c in export.columns_of("personal")
-        if c.position not in {m.position for m in column_map.items.values()}
-    ]
+    # A personal column that holds the school (SurveyMonkey's Custom Data, say) is kept
+    # as school_id, so it is not listed as removed.
+    used = {m.position for m in column_map.items.values()}
+    if school_column is not None:
+        used.add(school_column.position)
+    personal = [c for c in export.columns_of("personal") if c.position not in used]
     pii_kept: tuple[str, ...] = ()
     if keep_pii and personal:
         extra = {_label(export, c): export.cells.loc[keep, c.position].to_numpy() for c in personal}
@@ -272,7 +273,13 @@ def _assemble(
         pii_removed=() if keep_pii else tuple(_label(export, c) for c in personal),
         pii_kept=pii_kept,
         no_school=int(data["school_id"].isna().sum()) if school_column is not None else 0,
-        warnings=export.notes,
+        warnings=export.notes
+        + tuple(
+            f"item {item_id!r}: several columns fit ("
+            + ", ".join(_label(export, c) for c in cols)
+            + "); none was used"
+            for item_id, cols in column_map.ambiguous
+        ),
     )
     return Responses(data=data, log=log, platform=export.platform, instrument=inst)
 

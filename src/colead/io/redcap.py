@@ -39,6 +39,7 @@ _CHECKBOX = re.compile(r"^(?P<question>[a-z][a-z0-9_]*?)___(?P<row>[a-z0-9_]+)$"
 _CHOICE = re.compile(r"^(?P<question>.*\S)\s*\(choice=(?P<row>.*)\)\s*$", re.S)
 _COMPLETE_VALUES = ("2", "complete")
 _NOT_COMPLETE = ("0", "1", "incomplete", "unverified")
+_NOT_SUBMITTED = "[not completed]"
 
 
 def read_redcap(table: RawTable) -> Export:
@@ -85,13 +86,27 @@ def read_redcap(table: RawTable) -> Export:
     complete_at = [p for p, name in enumerate(header) if _is_complete(name)]
     labels = any(not re.match(r"^[a-z0-9_]+$", h) for h in header if h)
 
+    stamp_at = [p for p, name in enumerate(header) if _is_timestamp(name)]
+
     def incomplete_for(positions: Sequence[int]) -> pd.Series:
         after = [[c for c in complete_at if c > p] for p in positions]
         governing = sorted({cols[0] for cols in after if cols})
         if not governing:
             return pd.Series(np.zeros(len(cells), dtype=bool))
         status = cells[governing].apply(lambda col: col.str.strip().str.casefold())
-        return status.isin(_NOT_COMPLETE).any(axis=1)
+        incomplete = status.isin(_NOT_COMPLETE).any(axis=1)
+        # A survey REDCap never saw submitted keeps "[not completed]" as its timestamp even
+        # when someone later marks the form Complete (exports.md 3.6).
+        stamps = [
+            s
+            for c in governing
+            for s in stamp_at
+            if s < c and not any(s < other < c for other in complete_at)
+        ]
+        if stamps:
+            unsent = cells[stamps].apply(lambda col: col.str.strip().str.casefold())
+            incomplete |= (unsent == _NOT_SUBMITTED).any(axis=1)
+        return incomplete
 
     return build(
         table,
@@ -108,5 +123,9 @@ def _is_complete(name: str) -> bool:
     return name.endswith("_complete") or name.strip().casefold() == "complete?"
 
 
+def _is_timestamp(name: str) -> bool:
+    return name.endswith("_timestamp") or normalise_header(name) == "surveytimestamp"
+
+
 def _is_form_status(name: str) -> bool:
-    return _is_complete(name) or name.endswith("_timestamp")
+    return _is_complete(name) or _is_timestamp(name)

@@ -33,7 +33,9 @@ def read_surveymonkey(table: RawTable) -> Export:
         else:
             kind = "answer"
         text = f"{question} - {row}" if row else question
-        columns.append(Column(position, top or sub, text, question, row, "", kind))
+        # A column of a multi-column question is named by its question and its row: the
+        # question text alone stands over its first column only, and names the whole question.
+        columns.append(Column(position, text if row else top or sub, text, question, row, "", kind))
     id_at = next(
         (c.position for c in columns if normalise_header(c.question) == "respondentid"), None
     )

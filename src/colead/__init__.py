@@ -39,12 +39,24 @@ _EXPORTS: dict[str, str] = {
     "read_responses": "colead.io",
     "Export": "colead.io",
     "load_sample": "colead.datasets",
+    "score": "colead.scoring",
+    "AlphaResult": "colead.consistency",
+    "alpha": "colead.consistency",
+    "item_analysis": "colead.consistency",
+    "OmegaResult": "colead.omega_reliability",
+    "omega": "colead.omega_reliability",
+    "reliability": "colead.reliability_table",
     "list_samples": "colead.datasets",
+    "cfa": "colead.factor",
+    "CFAResult": "colead.factor",
+    "FitMeasures": "colead.factor",
+    "InvarianceResult": "colead.factor",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
+    from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
     from colead.exceptions import (
         ColeadError,
@@ -54,6 +66,7 @@ if TYPE_CHECKING:
         InvalidParameterError,
         ResponseDataError,
     )
+    from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
     from colead.instrument import (
         InfluenceGrid,
         Instrument,
@@ -64,7 +77,10 @@ if TYPE_CHECKING:
         load_instrument,
     )
     from colead.io import Export, read_export, read_responses, write_export
+    from colead.omega_reliability import OmegaResult, omega
+    from colead.reliability_table import reliability
     from colead.responses import ImportLog, Responses
+    from colead.scoring import score
     from colead.simulation import Population, SimulatedResponses, simulate
 
 

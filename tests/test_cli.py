@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -118,7 +119,9 @@ def test_validate_prints_the_log_and_drafts_a_mapping(qualtrics_export, tmp_path
     out = capsys.readouterr().out
     assert "rows read: 12, kept: 12, dropped: 0" in out
     assert "personal columns removed: IPAddress" in out
-    assert f"{len(resp.instrument.item_ids)} of {len(resp.instrument.item_ids)} items matched" in out
+    assert (
+        f"{len(resp.instrument.item_ids)} of {len(resp.instrument.item_ids)} items matched" in out
+    )
     # The draft is a usable mapping: reading with it gives the same data.
     again = cl.read_responses(path, "colead-teacher", mapping=draft)
     pd.testing.assert_frame_equal(again.data, cl.read_responses(path, "colead-teacher").data)
@@ -139,15 +142,49 @@ def test_validate_lists_every_problem_and_exits_2(qualtrics_export, capsys):
     assert err[1].startswith("colead: error: row 6, column 'Q3_2'")
 
 
-def test_score_writes_item_data_safely(tmp_path, capsys):
+def test_score_writes_scores_safely(tmp_path, capsys):
     resp = cl.simulate(n_schools=2, respondents=3, seed=4)
     data = resp.data.copy()
     data.loc[0, "school_id"] = "=HYPERLINK(1)"
     frame_path = tmp_path / "in.csv"
     data.to_csv(frame_path, index=False)
-    out = tmp_path / "items.csv"
+    out = tmp_path / "scores.csv"
     assert main(["score", str(frame_path), "-i", "colead-teacher", "-o", str(out)]) == 0
     written = pd.read_csv(out)
     assert written.loc[0, "school_id"] == "'=HYPERLINK(1)"
-    assert list(written.columns[:3]) == ["respondent_id", "school_id", "years_experience"]
-    assert len(written) == 6
+    assert list(written.columns) == ["respondent_id", "school_id", *resp.instrument.scales]
+    expected = cl.score(resp)
+    np.testing.assert_allclose(written["trust_principal"], expected["trust_principal"])
+
+
+def test_score_by_school_suppresses_small_schools(tmp_path, capsys):
+    resp = cl.simulate(n_schools=3, respondents=(3, 9), seed=5, missing=0.0)
+    sizes = resp.data.groupby("school_id").size()
+    path = tmp_path / "in.csv"
+    cl.write_export(resp, path)
+    out = tmp_path / "schools.csv"
+    assert (
+        main(
+            [
+                "score",
+                str(path),
+                "-i",
+                "colead-teacher",
+                "-o",
+                str(out),
+                "--by",
+                "school_id",
+                "--min-n",
+                "5",
+            ]
+        )
+        == 0
+    )
+    table = pd.read_csv(out)
+    small = set(sizes[sizes < 5].index)
+    assert 0 < len(small) < len(sizes)  # the seed gives both kinds of school
+    hidden = table[table["school_id"].isin(small)]
+    assert hidden["suppressed"].all() and hidden[["n", "mean", "sd"]].isna().all().all()
+    shown = table[~table["school_id"].isin(small)]
+    assert not shown["suppressed"].any() and shown["mean"].notna().all()
+    assert f"{len(small)} groups under 5 respondents suppressed" in capsys.readouterr().out

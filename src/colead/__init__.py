@@ -46,7 +46,17 @@ _EXPORTS: dict[str, str] = {
     "OmegaResult": "colead.omega_reliability",
     "omega": "colead.omega_reliability",
     "reliability": "colead.reliability_table",
+    "aggregate": "colead.aggregation",
+    "agreement": "colead.aggregation",
     "list_samples": "colead.datasets",
+    "ICCResult": "colead.group_agreement",
+    "icc": "colead.group_agreement",
+    "icc_table": "colead.group_agreement",
+    "rwg": "colead.group_agreement",
+    "rwg_j": "colead.group_agreement",
+    "rwg_j_lindell": "colead.group_agreement",
+    "awg": "colead.group_agreement",
+    "ad": "colead.group_agreement",
     "cfa": "colead.factor",
     "CFAResult": "colead.factor",
     "FitMeasures": "colead.factor",
@@ -56,6 +66,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
+    from colead.aggregation import aggregate, agreement
     from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
     from colead.exceptions import (
@@ -67,6 +78,16 @@ if TYPE_CHECKING:
         ResponseDataError,
     )
     from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
+    from colead.group_agreement import (
+        ICCResult,
+        ad,
+        awg,
+        icc,
+        icc_table,
+        rwg,
+        rwg_j,
+        rwg_j_lindell,
+    )
     from colead.instrument import (
         InfluenceGrid,
         Instrument,

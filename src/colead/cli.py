@@ -96,12 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "score",
-        help="read an export and write its item data",
-        description="Read a survey-platform export and write the recoded item data as CSV "
-        "(scale scores join it when scoring is built).",
+        help="read an export and write scale scores (per respondent or per school)",
+        description="Read a survey-platform export and write scale scores as CSV: one row "
+        "per respondent, or with --by one row per group and scale, with groups under "
+        "--min-n respondents suppressed.",
     )
     _import_options(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="CSV file to write")
+    p.add_argument("--by", metavar="COLUMN", help="write group means by this column instead")
+    p.add_argument(
+        "--min-n", type=int, default=5, help="smallest group shown with --by (default: 5)"
+    )
     p.set_defaults(run=_score)
 
     p = commands.add_parser(
@@ -284,14 +289,26 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from colead.aggregation import aggregate
     from colead.privacy import write_csv
+    from colead.scoring import score
 
     responses = _read(args)
-    write_csv(responses.data, args.output)
-    print(
-        f"wrote {len(responses.data)} respondents x {len(responses.item_ids)} items to "
-        f"{args.output} (item data; scale scores are not built yet)"
-    )
+    if args.by:
+        table = aggregate(responses, by=args.by, min_n=args.min_n)
+        write_csv(table, args.output)
+        hidden = table.loc[table["suppressed"], args.by].nunique()
+        print(
+            f"wrote {table[args.by].nunique()} groups x {table['scale'].nunique()} scales to "
+            f"{args.output}; {hidden} groups under {args.min_n} respondents suppressed"
+        )
+    else:
+        scores = score(responses)
+        write_csv(scores, args.output)
+        print(
+            f"wrote {len(scores)} respondents x {len(responses.instrument.scales)} scale "
+            f"scores to {args.output}"
+        )
     print(responses.log.summary(), file=sys.stderr)
     return EXIT_OK
 

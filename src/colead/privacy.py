@@ -1,20 +1,21 @@
-"""Privacy rules: which columns are personal, and safe text for CSV files.
+"""Privacy rules, in one place: personal columns, small-group suppression, safe CSV.
 
 Personal columns (names, emails, IP addresses, locations, recipient fields, tokens, phone
-numbers) are recognised by their header and removed at import unless asked otherwise.
-Text written to CSV that a spreadsheet would run as a formula is neutralised.
+numbers) are recognised by their header and removed at import unless asked otherwise. No
+statistic resting on fewer than ``min_n`` respondents leaves the package: :func:`suppress`
+blanks it, with complementary suppression for breakdowns. Text written to CSV that a
+spreadsheet would run as a formula is neutralised.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pandas as pd
+import numpy as np
+import pandas as pd
 
-__all__ = ["csv_safe", "is_personal", "normalise_header", "write_csv"]
+__all__ = ["check_min_n", "csv_safe", "is_personal", "normalise_header", "suppress", "write_csv"]
 
 # Headers (lower-case, letters and digits only) that hold personal data on some platform:
 # Qualtrics, SurveyMonkey, Google and Microsoft Forms, LimeSurvey, REDCap (exports.md 3.15).
@@ -105,3 +106,69 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             safe[column] = safe[column].map(lambda v: csv_safe(v) if isinstance(v, str) else v)
     safe.columns = [csv_safe(str(c)) for c in safe.columns]
     safe.to_csv(path, index=False, lineterminator="\n")
+
+
+# -- small-group suppression -----------------------------------------------------------------
+#: Smallest min_n allowed without allow_small_groups=True.
+SMALL_GROUP_FLOOR = 3
+
+
+def check_min_n(min_n: int, func: str, *, allow_small_groups: bool = False) -> int:
+    """``min_n`` must be a whole number of at least 1, and at least 3 unless the caller
+    says ``allow_small_groups=True``: means of one or two teachers expose them."""
+    from colead._validation import check_int
+    from colead.exceptions import InvalidParameterError
+
+    check_int(min_n, "min_n", func, low=1)
+    if min_n < SMALL_GROUP_FLOOR and not allow_small_groups:
+        raise InvalidParameterError(
+            f"The 'min_n' parameter of {func} is {min_n}: groups that small can identify a "
+            f"respondent. Use min_n >= {SMALL_GROUP_FLOOR}, or pass allow_small_groups=True."
+        )
+    return int(min_n)
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    min_n: int,
+    n_column: str = "n",
+    parent: list[str] | None = None,
+    cell: list[str] | None = None,
+) -> pd.DataFrame:
+    """Blank every statistic of rows resting on fewer than ``min_n`` respondents.
+
+    Rows stay (so the reader sees that a group exists) with ``suppressed = True`` and every
+    column other than the identifying ones (``parent`` + ``cell``) missing, ``n`` included.
+    With ``parent`` (for example ``["school_id", "scale"]``) and ``cell`` (for example
+    ``["role"]``), a breakdown gets complementary suppression: where exactly one cell of a
+    parent is hidden, the smallest other cell is hidden too, so the hidden one cannot be
+    recovered by subtracting the published cells from the parent's total.
+    """
+    out = table.copy()
+    n = out[n_column].fillna(0).to_numpy()
+    hidden = n < min_n
+    if parent and cell:
+        frame = pd.DataFrame({"hidden": hidden, "n": n}, index=out.index)
+        keys = [out[c] for c in parent]
+        count = frame.groupby(keys, dropna=False)["hidden"].transform("sum").to_numpy()
+        size = frame.groupby(keys, dropna=False)["hidden"].transform("size").to_numpy()
+        needs_partner = (count == 1) & (size > 1)
+        candidates = frame[needs_partner & ~hidden]
+        if len(candidates):
+            smallest = candidates.groupby(
+                [out.loc[candidates.index, c] for c in parent], dropna=False
+            )["n"].idxmin()
+            hidden[out.index.get_indexer(smallest.to_numpy())] = True
+    keep = set(parent or []) | set(cell or [])
+    for column in (c for c in out.columns if c not in keep and c != "suppressed"):
+        kind = out[column].dtype.kind
+        if kind == "b":  # flags become nullable so that a hidden row says nothing
+            out[column] = out[column].astype("boolean")
+            out.loc[hidden, column] = pd.NA
+        else:
+            if kind in "iu":
+                out[column] = out[column].astype(float)
+            out.loc[hidden, column] = np.nan
+    out["suppressed"] = hidden
+    return out

@@ -108,15 +108,14 @@ def aggregate(
     # Group ids as categories: every groupby below then works on small integer codes.
     scores = scores.assign(**{k: scores[k].astype("category") for k in keys})
     sizes = _roster_sizes(roster, keys)
-    tables = []
-    for scale in scale_ids:
-        table = _scale_table(scores, keys, scale, ci)
-        icc1 = _icc1(scores, keys[0], scale)
-        table["mean_reliability"] = table["n"] * icc1 / (1 + (table["n"] - 1) * icc1)
-        rwg = agreement_by_scale.get(scale)
-        table["rwg_j"] = table[keys[0]].map(rwg) if rwg is not None and len(keys) == 1 else np.nan
-        tables.append(table)
-    out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=keys)
+    out = _group_table(scores, keys, scale_ids, ci)
+    icc1 = out["scale"].map(_icc1(scores, keys[0], scale_ids))
+    out["mean_reliability"] = out["n"] * icc1 / (1 + (out["n"] - 1) * icc1)
+    out["rwg_j"] = np.nan
+    if len(keys) == 1:
+        for scale, rwg in agreement_by_scale.items():
+            rows = out["scale"] == scale
+            out.loc[rows, "rwg_j"] = out.loc[rows, keys[0]].map(rwg).astype(float)
     out["response_rate"] = (out["n"] / _lookup(out, keys, sizes)) if sizes is not None else np.nan
     out["low_agreement"] = out["rwg_j"] < RWG_CUTOFF
     out["unreliable"] = out["mean_reliability"] < RELIABILITY_CUTOFF
@@ -151,23 +150,33 @@ def _scores_and_agreement(
     return scores, per_scale
 
 
-def _scale_table(scores: pd.DataFrame, keys: list[str], scale: str, ci: float) -> pd.DataFrame:
-    grouped = scores.groupby(keys, dropna=True, observed=True)[scale]
-    table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
+def _group_table(scores: pd.DataFrame, keys: list[str], scale_ids: list[str],
+                 ci: float) -> pd.DataFrame:
+    """n, mean, sd and the t interval of every scale in every group, from one groupby."""
+    grouped = scores.groupby(keys, dropna=True, observed=True)[scale_ids]
+    parts = {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std()}
+    table = pd.concat({name: part.stack() for name, part in parts.items()}, axis=1)
+    table.index = table.index.set_names([*keys, "scale"])
+    table = table.reset_index()
     se = table["sd"] / np.sqrt(table["n"])
     t = stats.t.ppf(1 - (1 - ci) / 2, np.maximum(table["n"] - 1, 1))
     table["ci_low"], table["ci_high"] = table["mean"] - t * se, table["mean"] + t * se
     table.loc[table["n"] < 2, ["ci_low", "ci_high"]] = np.nan
     table["ci_level"] = ci
-    table.insert(len(keys), "scale", scale)
     return table
 
 
-def _icc1(scores: pd.DataFrame, group: str, scale: str) -> float:
-    frame = scores[[group, scale]].dropna()
-    if frame[group].nunique() < 2 or len(frame) <= frame[group].nunique():
-        return np.nan
-    return icc(frame[scale], frame[group]).icc1
+def _icc1(scores: pd.DataFrame, group: str, scale_ids: list[str]) -> pd.Series:
+    """ICC(1) of every scale from a one-way ANOVA over ``group`` (as multilevel::ICC1: rows
+    without a score dropped, k = N / G), computed from the group counts, means and variances."""
+    grouped = scores.groupby(group, observed=True)[scale_ids]
+    count, mean, var = grouped.count(), grouped.mean(), grouped.var()
+    n, g = count.sum(), (count > 0).sum()
+    grand = (mean * count).sum() / n
+    msb = (count * (mean - grand) ** 2).sum() / (g - 1)
+    msw = ((count - 1) * var.fillna(0)).sum() / (n - g)
+    icc1 = (msb - msw) / (msb + (n / g - 1) * msw)
+    return icc1.where((g >= 2) & (n > g))
 
 
 def _roster_sizes(roster: Any, keys: list[str]) -> pd.Series | None:

@@ -105,7 +105,13 @@ if TYPE_CHECKING:
     from colead.simulation import Population, SimulatedResponses, simulate
 
 
+# Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.
+_SUBMODULES = ("io", "plots", "privacy", "scoring", "datasets")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"colead.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'colead' has no attribute {name!r}")
@@ -115,4 +121,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBMODULES))

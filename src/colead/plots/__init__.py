@@ -1,0 +1,29 @@
+"""Plots: each ``plot_*`` function takes ``ax=None``, draws on it (or on a new figure) and
+returns the Axes. A colour-blind-safe palette throughout; suppressed values are drawn as
+suppressed, never as numbers.
+
+matplotlib is imported only when a plot is drawn, so ``import colead`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> submodule that defines it
+_PLOTS: dict[str, str] = {}
+
+__all__ = sorted(_PLOTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _PLOTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'colead.plots' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"colead.plots.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PLOTS))

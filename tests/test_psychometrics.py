@@ -308,3 +308,57 @@ def test_reliability_flags_a_key_the_data_contradict():
     with pytest.warns(ColeadWarning, match="tp5"):
         table = cl.reliability(data, inst, scales=["trust_principal"])
     assert table.loc[0, "n_flagged"] == 1 and table.loc[0, "flagged_items"] == "tp5"
+
+
+# -- psych's bfi (psychTools 2.2.9): 2,800 respondents with missing answers ---------------------
+BFI_REF = json.loads((REF / "bfi.json").read_text())
+BFI = pd.read_csv(REF / "bfi.csv")
+BFI_KEYS = {"agree": ["-A1", "A2", "A3", "A4", "A5"],
+            "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
+            "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
+            "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
+            "openness": ["O1", "-O2", "O3", "O4", "-O5"]}
+
+
+def bfi_instrument() -> cl.Instrument:
+    labels = {i: f"point {i}" for i in range(1, 7)}
+    items = [{"id": key.lstrip("-"), "text": key.lstrip("-"), "scale": scale,
+              "reverse": key.startswith("-"), "response_scale": "six"}
+             for scale, keys in BFI_KEYS.items() for key in keys]
+    return cl.load_instrument({"name": "bfi", "title": "bfi", "version": "1",
+                               "response_scales": {"six": {"labels": labels}},
+                               "scales": {s: {"title": s} for s in BFI_KEYS}, "items": items})
+
+
+@pytest.mark.parametrize("case", list(BFI_REF["alpha"]))
+def test_bfi_alpha_and_items_match_psych(case):
+    ref = BFI_REF["alpha"][case]
+    inst = bfi_instrument()
+    scale = case.removesuffix("_pairwise").removesuffix("_complete_obs")
+    items = keyed_items(BFI, inst, inst.scales[scale])
+    policy = "listwise" if "complete_obs" in case else "pairwise"
+    got = cl.alpha(items, nan_policy=policy)
+    for ours, theirs in [("alpha", "raw_alpha"), ("std_alpha", "std_alpha"), ("g6", "g6_smc"),
+                         ("average_r", "average_r"), ("ase", "ase"), ("ci_low", "feldt_lower"),
+                         ("ci_high", "feldt_upper")]:
+        assert_allclose(getattr(got, ours), ref[theirs], rtol=TOL, err_msg=ours)
+    table = cl.item_analysis(items, nan_policy=policy).set_index("item")
+    assert_allclose(table["r_drop"], [ref["r_drop"][i] for i in table.index], rtol=TOL)
+    assert_allclose(table["alpha_if_dropped"], [ref["alpha_if_dropped"][i] for i in table.index],
+                    rtol=TOL)
+
+
+def test_bfi_scores_and_omega_match_psych():
+    ref = BFI_REF["score_items"]
+    inst = bfi_instrument()
+    scores = cl.score(BFI, inst, min_valid=1)
+    for scale, value in ref["score_means"].items():
+        assert_allclose(scores[scale].mean(), value, rtol=1e-12)
+    first = pd.DataFrame(ref["scores_first_10"])
+    assert_allclose(scores.loc[:9, list(first.columns)].to_numpy(), first.to_numpy(), rtol=1e-12)
+    table = cl.reliability(BFI, inst, omega_total=False).set_index("scale")
+    assert_allclose(table["alpha"], [ref["alpha"][s] for s in table.index], rtol=TOL)
+    om = cl.omega(BFI, nfactors=3)  # raw items: omega reverses by the general factor's signs
+    for ours, theirs in [("omega_hierarchical", "omega_h"), ("omega_total", "omega_tot"),
+                         ("omega_limit", "omega_lim"), ("alpha", "alpha")]:
+        assert_allclose(getattr(om, ours), BFI_REF["omega"][theirs], atol=1e-5, err_msg=ours)

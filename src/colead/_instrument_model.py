@@ -15,10 +15,14 @@ from colead.exceptions import InstrumentError, InstrumentProblem
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["InfluenceGrid", "Instrument", "Item", "Number", "ResponseScale", "Scale"]
+__all__ = ["OPTION_SEPARATOR", "InfluenceGrid", "Instrument", "Item", "Number", "ResponseScale",
+           "Scale"]
 
 Number = int | float
-ScaleType = Literal["ordinal", "categorical", "numeric"]
+ScaleType = Literal["ordinal", "categorical", "numeric", "multiple"]
+
+#: Separator between a multiple-choice item's id and an option code in data column names.
+OPTION_SEPARATOR = "__"
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class ResponseScale:
     @property
     def has_bounds(self) -> bool:
         """True when both bounds are declared, so items on this scale can be reversed."""
-        return self.type != "categorical" and self.min is not None and self.max is not None
+        return (self.type in ("ordinal", "numeric") and self.min is not None
+                and self.max is not None)
 
     @property
     def n_points(self) -> int:
@@ -222,6 +227,19 @@ class Instrument:
     def response_scale_of(self, item_id: str) -> ResponseScale:
         """The response scale of one item."""
         return self._rs_index[self.item(item_id).response_scale]  # type: ignore[attr-defined, no-any-return]
+
+    def data_columns(self, item_id: str) -> tuple[str, ...]:
+        """The data columns of one item: its id, or for a multiple-choice item one 0/1
+        column per option, ``<item>__<code>``."""
+        rs = self.response_scale_of(item_id)
+        if rs.type != "multiple":
+            return (item_id,)
+        return tuple(f"{item_id}{OPTION_SEPARATOR}{v:g}" for v in rs.values)
+
+    @property
+    def column_ids(self) -> tuple[str, ...]:
+        """Every data column of the instrument, in item order."""
+        return tuple(c for item_id in self.item_ids for c in self.data_columns(item_id))
 
     @property
     def response_scales(self) -> dict[str, ResponseScale]:

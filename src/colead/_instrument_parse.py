@@ -200,8 +200,8 @@ def _parse_response_scale(
     check_fields(p, spec, RS_FIELDS, where)
     n_before = len(p.found)
     kind = spec.get("type", "ordinal")
-    if kind not in ("ordinal", "categorical", "numeric"):
-        p.add(where, "type", f"{kind!r} must be ordinal, categorical or numeric")
+    if kind not in ("ordinal", "categorical", "numeric", "multiple"):
+        p.add(where, "type", f"{kind!r} must be ordinal, categorical, numeric or multiple")
         return None
     labels = _parse_labels(p, spec.get("labels"), kind, where)
     bounds: dict[str, Number | None] = {}
@@ -210,8 +210,8 @@ def _parse_response_scale(
         if value is not None and not is_number(value):
             p.add(where, key, f"must be a number, not {value!r}")
             value = None
-        if value is not None and kind == "categorical":
-            p.add(where, key, "a categorical scale has no order, so no bounds")
+        if value is not None and kind in ("categorical", "multiple"):
+            p.add(where, key, f"a {kind} scale has no order, so no bounds")
             value = None
         bounds[key] = value
     lo, hi = bounds["min"], bounds["max"]

@@ -224,6 +224,9 @@ def context_items(
             columns[item.id] = _clip(value, rs)
         elif rs.type == "numeric":
             columns[item.id] = _clip(_numeric_context(rng, item.id, n), rs)
+        elif rs.type == "multiple":  # each option ticked independently, about one in three
+            for name in inst.data_columns(item.id):
+                columns[name] = (rng.random(n) < 0.35).astype(float)
         else:
             columns[item.id] = rng.choice(np.array(rs.values, dtype=float), size=n)
 

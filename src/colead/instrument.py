@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colead._instrument_model import (
+    OPTION_SEPARATOR,
     InfluenceGrid,
     Instrument,
     Item,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "OPTION_SEPARATOR",
     "InfluenceGrid",
     "Instrument",
     "Item",

@@ -147,7 +147,7 @@ class Responses:
         missing = [c for c in ID_COLUMNS if c not in self.data.columns]
         if missing:
             raise ValueError(f"response data lack the columns {missing}")
-        known = set(self.instrument.item_ids) | set(ID_COLUMNS) | set(self.log.pii_kept)
+        known = set(self.instrument.column_ids) | set(ID_COLUMNS) | set(self.log.pii_kept)
         unknown = [c for c in self.data.columns if c not in known]
         if unknown:
             raise ValueError(
@@ -162,14 +162,15 @@ class Responses:
 
     @property
     def item_ids(self) -> list[str]:
-        """The item columns present, in the instrument's order."""
+        """The items present, in the instrument's order."""
         present = set(self.data.columns)
-        return [i for i in self.instrument.item_ids if i in present]
+        return [i for i in self.instrument.item_ids
+                if present.issuperset(self.instrument.data_columns(i))]
 
     @property
     def items(self) -> pd.DataFrame:
-        """The item columns only (indexed like ``data``)."""
-        return self.data[self.item_ids]
+        """The item columns only (a multiple-choice item has one 0/1 column per option)."""
+        return self.data[[c for i in self.item_ids for c in self.instrument.data_columns(i)]]
 
     @property
     def n_schools(self) -> int:

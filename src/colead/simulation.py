@@ -230,12 +230,16 @@ def simulate(
     data = pd.DataFrame(
         {"respondent_id": ids, "school_id": school_table["school_id"].to_numpy()[school_index]}
     )
-    values = (
-        np.column_stack([columns[i] for i in inst.item_ids]) if inst.item_ids else np.empty((n, 0))
-    )
+    names = list(inst.column_ids)
+    values = np.column_stack([columns[c] for c in names]) if names else np.empty((n, 0))
     if params["missing"] > 0:
         values[rng.random(values.shape) < params["missing"]] = np.nan
-    data = pd.concat([data, pd.DataFrame(values, columns=list(inst.item_ids))], axis=1)
+        for item_id in inst.item_ids:  # a checkbox question is skipped as a whole
+            block = np.array([names.index(c) for c in inst.data_columns(item_id)])
+            if len(block) > 1:
+                skipped = np.isnan(values[:, block]).any(axis=1)
+                values[np.ix_(skipped, block)] = np.nan
+    data = pd.concat([data, pd.DataFrame(values, columns=names)], axis=1)
 
     population = Population(
         parameters=dict(params),

@@ -35,6 +35,19 @@ def format_numbers(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def joined_choices(data: Any, instrument: Any, item_id: str, *, labels: bool,
+                   separator: str) -> np.ndarray:
+    """The ticked options of a multiple-choice item joined in one cell, as platforms that
+    do not split checkbox questions write them (empty when the question was skipped)."""
+    rs = instrument.response_scale_of(item_id)
+    block = data[list(instrument.data_columns(item_id))].to_numpy(dtype=float)
+    names = [label if labels else f"{value:g}" for value, label in rs.labels]
+    out = np.full(len(block), "", dtype=object)
+    for row in np.flatnonzero(~np.isnan(block).any(axis=1)):
+        out[row] = separator.join(n for n, ticked in zip(names, block[row], strict=True) if ticked)
+    return out
+
+
 def stable_token(seed: str, length: int = 15) -> str:
     """A fixed pseudo-random token of letters and digits derived from ``seed``."""
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

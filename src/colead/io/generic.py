@@ -15,7 +15,8 @@ from colead.responses import Responses
 def write_csv(responses: Responses, path: str | os.PathLike[str] | IO[str]) -> None:
     """``respondent_id, school_id`` and the item columns, numbers as numbers, NaN empty."""
     data = responses.data
-    items = responses.item_ids
+    inst = responses.instrument
+    items = [c for i in responses.item_ids for c in inst.data_columns(i)]
     rows: list[list[str]] = [["respondent_id", "school_id", *items]]
     ids = data["respondent_id"].astype(str).map(csv_safe).tolist()
     schools = data["school_id"].map(lambda s: "" if s != s else csv_safe(str(s))).tolist()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
-from colead.io._common import format_number, write_rows
+from colead.io._common import format_number, joined_choices, write_rows
 from colead.io._layout import questions
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
@@ -34,8 +34,11 @@ def write_google_forms(responses: Responses, path: str | os.PathLike[str] | IO[s
         for item_id, row_text in question.rows:
             headers.append(f"{question.text} [{row_text}]" if question.is_matrix else question.text)
             item_order.append(item_id)
-    columns = []
+    columns: list[Any] = []
     for item_id in item_order:
+        if inst.response_scale_of(item_id).type == "multiple":  # checkboxes: ", "-joined
+            columns.append(joined_choices(data, inst, item_id, labels=True, separator=", "))
+            continue
         column = data[item_id].to_numpy(dtype=float)
         labels = inst.response_scale_of(item_id).label_map
         columns.append(

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from colead.exceptions import ResponseDataError
-from colead.instrument import Instrument
+from colead.instrument import OPTION_SEPARATOR, Instrument
 from colead.io.export import Column, Export
 from colead.privacy import normalise_header
 
@@ -69,10 +69,17 @@ class ColumnMap:
     how: dict[str, str]
     unmapped: tuple[Column, ...]
     ambiguous: tuple[tuple[str, tuple[Column, ...]], ...] = field(default=())
+    options: dict[str, dict[float, Column]] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
-        return [i for i in self.how if i not in self.items]
+        return [i for i in self.how if i not in self.items and i not in self.options]
+
+    @property
+    def positions(self) -> list[int]:
+        """Every column position used by a mapped item."""
+        return [c.position for c in self.items.values()] + [
+            c.position for by_code in self.options.values() for c in by_code.values()]
 
 
 def map_columns(
@@ -108,9 +115,42 @@ def map_columns(
                 claim(item_id, candidates[0], method)
             elif len(candidates) > 1:
                 ambiguous.append((item_id, tuple(candidates)))
-    ambiguous = [(i, cols) for i, cols in ambiguous if i not in found]
+    options: dict[str, dict[float, Column]] = {}
+    for item_id in item_ids:
+        if item_id in found or instrument.response_scale_of(item_id).type != "multiple":
+            continue
+        by_code = _by_options(instrument, item_id,
+                              [c for c in answers if c.position not in taken])
+        if by_code is not None:
+            options[item_id] = by_code
+            how[item_id] = "options"
+            taken.update((c.position, item_id) for c in by_code.values())
+    ambiguous = [(i, cols) for i, cols in ambiguous if i not in found and i not in options]
     unmapped = tuple(c for c in answers if c.position not in taken)
-    return ColumnMap(items=found, how=how, unmapped=unmapped, ambiguous=tuple(_dedupe(ambiguous)))
+    return ColumnMap(items=found, how=how, unmapped=unmapped, ambiguous=tuple(_dedupe(ambiguous)),
+                     options=options)
+
+
+def _by_options(
+    inst: Instrument, item_id: str, columns: list[Column]
+) -> dict[float, Column] | None:
+    """One column per option of a multiple-choice item: named ``item___code`` (REDCap),
+    ``item_code``, ``item[code]`` or colead's own ``item__code``, or with the question text
+    and the option as its row (SurveyMonkey, Qualtrics split exports). Every option must be
+    found exactly once."""
+    text, _ = _item_texts(inst, item_id)
+    found: dict[float, Column] = {}
+    for value, label in inst.response_scale_of(item_id).labels:
+        code = f"{value:g}"
+        names = {f"{item_id}{OPTION_SEPARATOR}{code}", f"{item_id}___{code}",
+                 f"{item_id}_{code}", f"{item_id}[{code}]"}
+        wanted = {(text, normalise_text(label)), (normalise_text(item_id), code)}
+        hits = [c for c in columns if c.name in names
+                or any(split in wanted for split in splits(c))]
+        if len(hits) != 1:
+            return None
+        found[float(value)] = hits[0]
+    return found
 
 
 def _dedupe(pairs: list[tuple[str, tuple[Column, ...]]]) -> list[tuple[str, tuple[Column, ...]]]:

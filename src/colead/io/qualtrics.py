@@ -18,7 +18,7 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
-from colead.io._common import format_numbers, stable_token, write_rows
+from colead.io._common import format_numbers, joined_choices, stable_token, write_rows
 from colead.io._layout import questions
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
@@ -133,8 +133,12 @@ def _answer_cells(
     inst = responses.instrument
     columns = []
     for item_id in item_ids:
-        column = responses.data[item_id].to_numpy(dtype=float)
         rs = inst.response_scale_of(item_id)
+        if rs.type == "multiple":  # an unsplit multiple-choice question: joined with ","
+            columns.append(joined_choices(responses.data, inst, item_id,
+                                          labels=values == "labels", separator=","))
+            continue
+        column = responses.data[item_id].to_numpy(dtype=float)
         if values == "labels" and rs.labels:
             columns.append(_labels(column, rs.label_map))
         else:

@@ -14,6 +14,7 @@ from colead.instrument import Instrument, load_instrument
 from colead.io.export import Column, Export, read_export
 from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
 from colead.io.recode import decode_columns
+from colead.io.recode_multiple import decode_multiple
 from colead.privacy import normalise_header
 from colead.responses import ImportLog, Responses
 
@@ -82,16 +83,23 @@ def read_responses(
     school_column = _school_column(export, school, column_map)
     problems = _mapping_problems(export, inst, column_map, school_column, school, wanted)
 
-    positions = {i: c.position for i, c in column_map.items.items()}
+    multiple = {i for i in column_map.items if inst.response_scale_of(i).type == "multiple"}
+    positions = {i: c.position for i, c in column_map.items.items() if i not in multiple}
     labels = {i: _label(export, c) for i, c in column_map.items.items()}
+    labels.update({f"{i}:{code:g}": _label(export, c) for i, by_code in column_map.options.items()
+                   for code, c in by_code.items()})
     values, cell_problems, recoded = decode_columns(
-        export.cells,
-        positions,
-        labels,
-        export.row_numbers,
-        inst,
-        negative_codes_missing=export.negative_codes_missing,
-    )
+        export.cells, positions, labels, export.row_numbers, inst,
+        negative_codes_missing=export.negative_codes_missing)
+    choices, choice_problems, choice_counts = decode_multiple(
+        export.cells, {i: column_map.items[i].position for i in multiple},
+        {i: {code: c.position for code, c in by_code.items()}
+         for i, by_code in column_map.options.items()},
+        labels, export.row_numbers, inst)
+    values = pd.concat([values, choices], axis=1)
+    cell_problems = sorted(cell_problems + choice_problems, key=lambda p: (p["row"], p["column"]))
+    for kind, count in choice_counts.items():
+        recoded[kind] = recoded.get(kind, 0) + count
     problems += cell_problems
     if problems:
         raise ResponseDataError(problems, context=export.source)
@@ -144,7 +152,7 @@ def _label(export: Export, column: Column) -> str:
 def _school_column(export: Export, school: str | None, column_map: ColumnMap) -> Column | None:
     if school is None:
         return None
-    used = {c.position for c in column_map.items.values()}
+    used = set(column_map.positions)
     free = [c for c in export.columns if c.position not in used]
     for match in (
         lambda c: c.name == school,
@@ -181,8 +189,8 @@ def _mapping_problems(
             {"column": school, "reason": f"no column {school!r} holds the school{hint}"}
         )
     ambiguous = dict(column_map.ambiguous)
-    missing = [i for i in wanted if i not in column_map.items and inst.item(i).required]
-    if not column_map.items:
+    missing = [i for i in column_map.missing if i in wanted and inst.item(i).required]
+    if not column_map.items and not column_map.options:
         problems.append(
             {
                 "reason": f"no column matched any item of {inst.name!r}: is this an "
@@ -220,7 +228,7 @@ def _assemble(
     keep_pii: bool,
 ) -> Responses:
     n = export.n_rows
-    reason = export.exclusions([c.position for c in column_map.items.values()]).to_numpy(object)
+    reason = export.exclusions(column_map.positions).to_numpy(object)
     if keep_incomplete:
         reason = np.where(reason == "incomplete", "", reason)
     ids = _respondent_ids(export)
@@ -233,7 +241,8 @@ def _assemble(
     reason = np.where(kept_so_far & duplicated, "duplicate", reason)
     keep = reason == ""
 
-    order = [i for i in inst.item_ids if i in column_map.items]
+    found = set(column_map.items) | set(column_map.options)
+    order = [c for i in inst.item_ids if i in found for c in inst.data_columns(i)]
     data = pd.DataFrame(
         {
             "respondent_id": ids[keep].astype(object),
@@ -243,7 +252,7 @@ def _assemble(
     data = pd.concat([data, values.loc[keep, order].reset_index(drop=True)], axis=1)
     # A personal column that holds the school (SurveyMonkey's Custom Data, say) is kept
     # as school_id, so it is not listed as removed.
-    used = {m.position for m in column_map.items.values()}
+    used = set(column_map.positions)
     if school_column is not None:
         used.add(school_column.position)
     personal = [c for c in export.columns_of("personal") if c.position not in used]

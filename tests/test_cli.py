@@ -97,11 +97,14 @@ def test_unwritable_output_is_a_clean_error(tmp_path, capsys):
     assert "No such file or directory" in capsys.readouterr().err
 
 
-def test_report_on_the_sample_loads_it(capsys):
-    assert main(["report", "--sample", "-o", "report.html"]) == 0
-    captured = capsys.readouterr()
-    assert "respondents in 12 schools" in captured.out
-    assert "not built yet" in captured.err
+def test_report_on_the_sample(capsys, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(["report", "--sample", "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    html = out.read_text(encoding="utf-8")
+    assert "<h2 id=\"schools-h\">Schools</h2>" in html and "Alder Elementary School" in html
+    assert main(["report"]) == 2
+    assert "give an export FILE or --sample" in capsys.readouterr().err
 
 
 @pytest.fixture

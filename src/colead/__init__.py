@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "omega": "colead.omega_reliability",
     "reliability": "colead.reliability_table",
     "aggregate": "colead.aggregation",
+    "report": "colead.reporting",
     "agreement": "colead.aggregation",
     "list_samples": "colead.datasets",
     "ICCResult": "colead.group_agreement",
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
     from colead.io import Export, read_export, read_responses, write_export
     from colead.omega_reliability import OmegaResult, omega
     from colead.reliability_table import reliability
+    from colead.reporting import report
     from colead.responses import ImportLog, Responses
     from colead.scoring import score
     from colead.simulation import Population, SimulatedResponses, simulate

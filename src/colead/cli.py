@@ -112,12 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "report",
         help="HTML report for a school team",
-        description="Write the HTML report for a school team.",
+        description="Write a self-contained HTML report (one file, no network requests) with "
+        "district and school results; groups under --min-n respondents are suppressed.",
     )
     p.add_argument("file", nargs="?", help="a survey-platform export")
-    p.add_argument("-i", "--instrument", default="colead-teacher")
-    p.add_argument("-o", "--output", default="report.html")
+    p.add_argument("-i", "--instrument", default="colead-teacher",
+                   help="bundled instrument name or YAML file (default: colead-teacher)")
+    p.add_argument("-o", "--output", default="report.html", help="HTML file to write")
     p.add_argument("--sample", action="store_true", help="use the bundled sample district")
+    p.add_argument("--by", default="school_id", help="grouping column (default: school_id)")
+    p.add_argument("--min-n", type=int, default=5,
+                   help="smallest group whose results are shown (default: 5)")
+    p.add_argument("--title", help="title of the report")
+    p.add_argument("--roster", metavar="CSV",
+                   help="group sizes for response rates: the --by column, 'size' (or "
+                   "'n_teachers') and optionally 'name'")
+    p.add_argument("--platform", default="auto", help="the export's layout (default: detect)")
+    p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
     p.set_defaults(run=_report)
     return parser
 
@@ -314,21 +325,26 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    if not args.sample:
-        print(
-            "colead: error: the HTML report and reading platform exports are not built yet; "
-            "'colead report --sample' checks the bundled sample",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    from colead.datasets import load_sample
+    import pandas as pd
 
-    teachers, principals = load_sample("district"), load_sample("district-principals")
-    print(teachers.summary())
-    print(f"principals: {len(principals.data)} in {principals.n_schools} schools")
-    print(
-        f"colead report: the HTML report is not built yet, so nothing was written to "
-        f"{args.output}; the sample loaded and checked.",
-        file=sys.stderr,
-    )
+    from colead.reporting import report
+
+    if args.sample == bool(args.file):
+        print("colead: error: give an export FILE or --sample (not both)", file=sys.stderr)
+        return EXIT_USAGE
+    roster = pd.read_csv(args.roster) if args.roster else None
+    if args.sample:
+        from colead.datasets import load_sample, sample_path
+
+        responses = load_sample("district")
+        roster = pd.read_csv(sample_path("schools.csv")) if roster is None else roster
+    else:
+        from colead.io import read_responses
+
+        responses = read_responses(args.file, args.instrument, platform=args.platform,
+                                   mapping=args.mapping, school=args.by)
+    path = report(responses, path=args.output, by=args.by, min_n=args.min_n, title=args.title,
+                  roster=roster)
+    print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
+          f"groups under {args.min_n} respondents suppressed)")
     return EXIT_OK

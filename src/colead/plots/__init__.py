@@ -11,7 +11,12 @@ import importlib
 from typing import Any
 
 # public name -> submodule that defines it
-_PLOTS: dict[str, str] = {}
+_PLOTS: dict[str, str] = {
+    "likert_shares": "scales",
+    "plot_agreement": "scales",
+    "plot_likert": "scales",
+    "plot_scale_profile": "scales",
+}
 
 __all__ = sorted(_PLOTS)
 

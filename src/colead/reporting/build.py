@@ -1,0 +1,152 @@
+"""``report``: the self-contained HTML report for a school team.
+
+Everything in it is an aggregate of at least ``min_n`` respondents: school sections of smaller
+schools say so and show nothing else, and every table has passed through
+:func:`colead.privacy.suppress`. No respondent-level row, id or free-text answer is used.
+Text from the input (school names, labels) is escaped by jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from colead import __version__
+from colead.aggregation import aggregate, agreement
+from colead.exceptions import ColeadWarning, InvalidParameterError
+from colead.instrument import Instrument, load_instrument
+from colead.privacy import check_min_n
+from colead.reliability_table import reliability
+from colead.reporting import sections
+from colead.responses import Responses
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["report"]
+
+
+def report(
+    responses: Responses,
+    instrument: str | os.PathLike[str] | Instrument | None = None,
+    path: str | os.PathLike[str] = "report.html",
+    *,
+    by: str = "school_id",
+    min_n: int = 5,
+    title: str | None = None,
+    roster: pd.DataFrame | None = None,
+    names: pd.Series | dict[str, str] | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """Write the HTML report for a school team.
+
+    Parameters
+    ----------
+    responses : Responses
+        Imported (or sample) responses.
+    instrument : str, path or Instrument, optional
+        Defaults to the responses' instrument.
+    path : path, default "report.html"
+    by : str, default "school_id"
+        The grouping column (one section per group).
+    min_n : int, default 5
+        Groups with fewer respondents show a notice and no statistic.
+    title : str, optional
+    roster : DataFrame, optional
+        Group sizes for response rates: the ``by`` column and ``size`` (or ``n_teachers``);
+        a ``name`` column, when present, names the groups.
+    names : mapping or Series, optional
+        Group id -> display name (overrides the roster's ``name``).
+    progress : bool, optional
+        Show progress on stderr; by default only when stderr is a terminal.
+
+    Returns
+    -------
+    Path
+        The file written: one self-contained HTML page (images embedded, no network
+        requests), with a print stylesheet and a layout that reads on a phone.
+    """
+    if not isinstance(responses, Responses):
+        raise InvalidParameterError("The 'responses' parameter of report must be Responses "
+                                    f"(from read_responses or load_sample); got "
+                                    f"{type(responses).__name__}.")
+    inst = responses.instrument if instrument is None else load_instrument(instrument)
+    min_n = check_min_n(min_n, "report")
+    if by not in responses.data.columns:
+        raise InvalidParameterError(f"The 'by' parameter of report names {by!r}, which the "
+                                    "responses do not have.")
+    show = sys.stderr.isatty() if progress is None else progress
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ColeadWarning)  # reported in the page itself
+        context = _context(responses, inst, by=by, min_n=min_n, title=title, roster=roster,
+                           names=names, show_progress=show)
+    html = _environment().get_template("report.html.j2").render(**context)
+    target = Path(path)
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, title: str | None,
+             roster: pd.DataFrame | None, names: Any, show_progress: bool) -> dict[str, Any]:
+    table = aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by))
+    labels = _group_names(table[by].unique(), roster, names, by)
+    district = sections.district(responses, inst, table, by=by, min_n=min_n,
+                                 reliability=reliability(responses),
+                                 agreement=agreement(responses, by=by, min_n=min_n))
+    groups = list(dict.fromkeys(table[by]))
+    schools = []
+    for done, group in enumerate(groups, start=1):
+        schools.append(sections.school(responses, inst, table, group, labels[group], by=by,
+                                       min_n=min_n, district=district))
+        _progress(done, len(groups), show_progress)
+    return {
+        "title": title or f"{inst.title}: results by school",
+        "generated": dt.date.today().isoformat(),
+        "version": __version__,
+        "instrument": inst,
+        "min_n": min_n,
+        "overview": sections.overview(responses, table, by=by, min_n=min_n),
+        "district": district,
+        "schools": schools,
+        "methods": sections.methods(inst, min_n=min_n),
+    }
+
+
+def _roster(roster: pd.DataFrame | None, by: str) -> pd.DataFrame | None:
+    if roster is None:
+        return None
+    if "size" not in roster.columns and "n_teachers" in roster.columns:
+        roster = roster.rename(columns={"n_teachers": "size"})
+    return roster[[by, "size"]] if {by, "size"} <= set(roster.columns) else None
+
+
+def _group_names(groups: Iterable[Any], roster: pd.DataFrame | None, names: Any,
+                 by: str) -> dict[Any, str]:
+    given: dict[Any, str] = {}
+    if roster is not None and "name" in roster.columns and by in roster.columns:
+        given = dict(zip(roster[by], roster["name"], strict=True))
+    if names is not None:
+        given.update(dict(names))
+    return {g: str(given.get(g, g)) for g in groups}
+
+
+def _progress(done: int, total: int, show: bool) -> None:
+    if show:
+        end = "\n" if done == total else ""
+        print(f"\rcolead report: {done}/{total} schools", end=end, file=sys.stderr, flush=True)
+
+
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("colead.reporting", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)

@@ -1,0 +1,185 @@
+"""The content of each part of the report, as plain values for the template.
+
+Rounding happens here, at the edge: the numbers come unrounded from colead's functions.
+Nothing here reads a respondent-level value except through those aggregate functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from colead.instrument import Instrument
+from colead.plots.scales import likert_shares, plot_agreement
+from colead.reporting.charts import likert_rows, profile_rows
+from colead.reporting.figures import render
+from colead.responses import Responses
+from colead.scoring import score
+
+RWG_OK = 0.70
+RELIABLE = 0.70
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """A number for the page: fixed decimals, an en dash for missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "\u2013"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return f"{float(value):.{digits}f}"
+
+
+def pct(value: Any) -> str:
+    return "\u2013" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
+
+
+# -- overview --------------------------------------------------------------------------------
+def overview(responses: Responses, table: pd.DataFrame, *, by: str, min_n: int) -> dict[str, Any]:
+    log = responses.log
+    sizes = responses.data.groupby(by).size()
+    rate = None
+    if table["response_rate"].notna().any():
+        shown = table[~table["suppressed"]].drop_duplicates(by)
+        rate = pct(shown["response_rate"].median())
+    return {
+        "respondents": len(responses.data),
+        "groups": int(sizes.size),
+        "suppressed_groups": int((sizes < min_n).sum()),
+        "median_response_rate": rate,
+        "rows_read": log.rows_read,
+        "rows_kept": log.rows_kept,
+        "dropped": sorted(log.dropped_by_reason.items()),
+        "pii_removed": len(log.pii_removed),
+        "no_group": int(responses.data[by].isna().sum()),
+        "source": log.source,
+        "platform": responses.platform,
+    }
+
+
+# -- district --------------------------------------------------------------------------------
+def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by: str,
+             min_n: int, reliability: pd.DataFrame, agreement: pd.DataFrame) -> dict[str, Any]:
+    scores = score(responses)
+    titles = {sc.id: sc.title for sc in inst.scale_list}
+    means = scores[list(titles)].agg(["mean", "std", "count"]).T
+    reliability_rows = [{
+        "scale": titles[r.scale], "k": r.k, "n": fmt(int(r.n)) if pd.notna(r.n) else fmt(None),
+        "alpha": fmt(r.alpha),
+        "ci": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", "omega": fmt(r.omega_total),
+        "flagged": r.flagged_items or "none",
+    } for r in reliability.itertuples()]
+    agreement_rows = [{
+        "scale": titles[r.scale], "icc1": fmt(r.icc1), "icc2": fmt(r.icc2),
+        "rwg": fmt(r.rwg_j_median), "share": pct(r.share_rwg_j_70), "ad": fmt(r.ad_mean),
+        "groups": r.n_groups, "suppressed": r.n_suppressed,
+    } for r in agreement.itertuples()]
+    corr = scores[list(titles)].corr()
+    relations = {"scales": [titles[s] for s in corr.columns],
+                 "rows": [[titles[a], *[fmt(corr.loc[a, b]) for b in corr.columns]]
+                          for a in corr.index]}
+    agreement_figure = render(
+        lambda ax: plot_agreement(table.assign(scale=table["scale"].map(titles)), group=by,
+                                  ax=ax),
+        size=(7.5, 0.4 * len(titles) + 1.3),
+        alt=("Dot plot of within-school agreement (rwg(j)) for each scale; one dot per school "
+             "with at least the minimum number of respondents; dashed line at .70."),
+        caption="Agreement within schools on each scale (rwg(j); .70 is the usual threshold).")
+    return {
+        "means": {s: (means.loc[s, "mean"], means.loc[s, "std"]) for s in titles},
+        "mean_rows": [{"scale": titles[s], "mean": fmt(means.loc[s, "mean"]),
+                       "sd": fmt(means.loc[s, "std"]), "n": int(means.loc[s, "count"])}
+                      for s in titles],
+        "reliability": reliability_rows,
+        "agreement": agreement_rows,
+        "agreement_figure": agreement_figure,
+        "relations": relations,
+        "reference": pd.DataFrame({"scale": list(titles),
+                                   "mean": [means.loc[s, "mean"] for s in titles]}),
+    }
+
+
+# -- one school ------------------------------------------------------------------------------
+def school(responses: Responses, inst: Instrument, table: pd.DataFrame, group: Any, name: str,
+           *, by: str, min_n: int, district: dict[str, Any]) -> dict[str, Any]:
+    rows = table[table[by] == group]
+    members = responses.data[responses.data[by] == group]
+    section: dict[str, Any] = {"id": _anchor(group), "name": name, "suppressed": False,
+                               "n": len(members)}
+    if len(members) < min_n:
+        section.update(suppressed=True, n=None)
+        return section
+    titles = {sc.id: sc.title for sc in inst.scale_list}
+    means = district["means"]
+    section["rows"] = [_scale_row(r, titles, means) for r in rows.itertuples()]
+    section["notes"] = _plain_words(rows, titles)
+    bounds = (inst.scale_list[0].min, inst.scale_list[0].max) if inst.scale_list else (0, 1)
+    reference = dict(zip(district["reference"]["scale"], district["reference"]["mean"],
+                         strict=True))
+    section["profile"] = {
+        "rows": profile_rows(rows, reference, titles, bounds),
+        "low": f"{bounds[0]:g}", "high": f"{bounds[1]:g}",
+        "label": (f"Scale means of {name} with 95% intervals (bars) beside the district mean "
+                  "(diamonds), on the scales' range."),
+    }
+    section["likert"] = _likert_charts(members, inst, name)
+    return section
+
+
+def _scale_row(
+    r: Any, titles: dict[str, str], means: dict[str, tuple[float, float]]
+) -> dict[str, Any]:
+    if bool(r.suppressed):
+        return {"scale": titles[r.scale], "suppressed": True}
+    return {"scale": titles[r.scale], "suppressed": False, "n": str(int(r.n)), "mean": fmt(r.mean),
+            "ci": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", "district": fmt(means[r.scale][0]),
+            "rwg": fmt(r.rwg_j), "reliability": fmt(r.mean_reliability)}
+
+
+def _plain_words(rows: pd.DataFrame, titles: dict[str, str]) -> list[str]:
+    """Agreement and reliability flags as sentences a school team can discuss."""
+    notes = []
+    shown = rows[~rows["suppressed"].astype(bool)]
+    agree = [titles[s] for s in shown.loc[shown["rwg_j"] >= RWG_OK, "scale"]]
+    split = [titles[s] for s in shown.loc[shown["rwg_j"] < RWG_OK, "scale"]]
+    shaky = [titles[s] for s in shown.loc[shown["mean_reliability"] < RELIABLE, "scale"]]
+    if agree:
+        notes.append("Teachers largely agree with one another about: " + ", ".join(agree) + ".")
+    if split:
+        notes.append("Teachers' views differ a good deal on: " + ", ".join(split)
+                     + ". The school mean hides that spread; it is worth talking about.")
+    if shaky:
+        notes.append("With this many respondents the school mean is not yet a stable estimate "
+                     "for: " + ", ".join(shaky) + " (reliability of the mean below .70).")
+    return notes
+
+
+def _likert_charts(members: pd.DataFrame, inst: Instrument, name: str) -> list[dict[str, Any]]:
+    """One diverging bar chart per scale: the shares of answers at each point."""
+    charts = []
+    for sc in inst.scale_list:
+        rs = inst.response_scale_of(sc.items[0])
+        shares = likert_shares(members[list(sc.items)], rs.values)
+        chart = likert_rows(shares, rs.label_map, {i: inst.item(i).text for i in sc.items})
+        chart.update(title=sc.title, label=(
+            f"How the teachers of {name} answered the {sc.k} items of {sc.title}: for each "
+            "item, answers below the middle of the scale extend left, those above it right."))
+        charts.append(chart)
+    return charts
+
+
+def _anchor(group: Any) -> str:
+    text = "".join(ch if ch.isalnum() else "-" for ch in str(group))
+    return f"school-{text}"
+
+
+# -- methods ---------------------------------------------------------------------------------
+def methods(inst: Instrument, *, min_n: int) -> dict[str, Any]:
+    citations = list(dict.fromkeys([*inst.citations,
+                                    *(c for sc in inst.scale_list for c in sc.citations)]))
+    return {"source": inst.source, "licence": inst.licence, "citations": citations,
+            "min_n": min_n,
+            "scales": [{"title": sc.title, "construct": sc.construct, "k": sc.k,
+                        "reversed": sum(inst.item(i).reverse for i in sc.items)}
+                       for sc in inst.scale_list]}

@@ -1,0 +1,172 @@
+"""The HTML report: self-contained, private, escaped, accessible, and right in a browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import colead as cl
+from colead.responses import ImportLog, Responses
+
+from .conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class Outline(HTMLParser):
+    """Collects headings, images, figures and tables of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.images: list[dict[str, str | None]] = []
+        self.figures: list[dict[str, str | None]] = []
+        self.tables = 0
+        self.captions = 0
+        self.header_cells = 0
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "img":
+            self.images.append(a)
+        if tag == "figure":
+            self.figures.append(a)
+        self.tables += tag == "table"
+        self.captions += tag == "caption"
+        self.header_cells += tag == "th"
+        for key in ("src", "href"):
+            value = a.get(key) or ""
+            if value.startswith(("http:", "https:", "//")):
+                self.external.append(value)
+        if tag in ("script", "link", "iframe"):
+            self.external.append(tag)
+
+
+@pytest.fixture(scope="module")
+def small_school_district() -> Responses:
+    """The sample district plus a school of 3 teachers whose name is a script."""
+    sample = cl.load_sample("district")
+    small = sample.data[sample.data["school_id"] == "S01"].head(3).copy()
+    small["school_id"] = "<script>alert(1)</script>"
+    small["respondent_id"] = ["X1", "X2", "X3"]
+    data = pd.concat([sample.data, small], ignore_index=True)
+    log = ImportLog(source="test", rows_read=len(data), rows_kept=len(data))
+    return Responses(data=data, log=log, platform="csv", instrument=sample.instrument)
+
+
+@pytest.fixture(scope="module")
+def page(small_school_district, tmp_path_factory) -> tuple[Path, str]:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    roster = pd.read_csv(cl.datasets.sample_path("schools.csv"))
+    cl.report(small_school_district, path=path, roster=roster, min_n=5, progress=False)
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_one_self_contained_file(page):
+    _, html = page
+    outline = Outline()
+    outline.feed(html)
+    assert outline.external == []
+    assert all((img.get("src") or "").startswith("data:image/") for img in outline.images)
+    assert "@media print" in html and 'name="viewport"' in html
+
+
+def test_small_school_shows_no_statistic_and_its_name_is_escaped(page, small_school_district):
+    _, html = page
+    assert "<script>alert(1)</script>" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert escaped in html
+    start = html.rindex("<section", 0, html.index('id="school--script-alert-1---script-"'))
+    section = html[start:html.index("</section>", start)]
+    assert "Fewer than 5 respondents" in section
+    visible = re.sub(r"<[^>]+>", " ", section).replace(escaped, "")
+    assert not re.search(r"\d", visible.replace("Fewer than 5 respondents", ""))
+
+
+def test_no_respondent_level_content(page, small_school_district):
+    _, html = page
+    ids = small_school_district.data["respondent_id"]
+    assert not any(re.search(rf"\b{re.escape(i)}\b", html) for i in ids)
+
+
+def test_every_number_of_a_school_rests_on_min_n(page, small_school_district):
+    """School tables list n per scale; none is below 5."""
+    _, html = page
+    for section in re.findall(r'<section id="school-[^"]*".*?</section>', html, flags=re.S):
+        for n in re.findall(r"<tr><th scope=\"row\">[^<]*</th><td>(\d+)</td>", section):
+            assert int(n) >= 5
+
+
+def test_accessible_structure(page):
+    _, html = page
+    outline = Outline()
+    outline.feed(html)
+    assert outline.headings[0] == 1
+    assert all(b - a <= 1 for a, b in zip(outline.headings, outline.headings[1:], strict=False))
+    assert all(img.get("alt") for img in outline.images)
+    assert all(f.get("aria-label") or f.get("role") is None for f in outline.figures)
+    assert outline.tables == outline.captions and outline.header_cells > outline.tables
+    assert 'lang="en"' in html
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("text, background", [("#1a1a1a", "#ffffff"), ("#4d4d4d", "#ffffff"),
+                                              ("#5a5a5a", "#eeeeee"), ("#0b5394", "#ffffff"),
+                                              ("#1a1a1a", "#f3f5f8")])
+def test_text_colours_have_enough_contrast(text, background):
+    css = (REPO / "src" / "colead" / "reporting" / "templates" / "report.css").read_text()
+    assert text in css and background in css
+    light, dark = sorted([_luminance(text), _luminance(background)], reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5  # WCAG 2 AA for body text
+
+
+def test_report_rejects_bad_arguments(small_school_district, tmp_path):
+    with pytest.raises(cl.InvalidParameterError, match="allow_small_groups"):
+        cl.report(small_school_district, path=tmp_path / "x.html", min_n=2)
+    with pytest.raises(cl.InvalidParameterError, match="'by' parameter of report"):
+        cl.report(small_school_district, path=tmp_path / "x.html", by="district")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here; .ci/run installs "
+                    "it (apt-get install chromium) so that CI runs this test")
+def test_report_in_a_browser(page):
+    path, _ = page
+    ARTIFACTS.mkdir(exist_ok=True)
+    profile = ARTIFACTS / "chromium-profile"
+    dom = subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                          path.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+    rendered = dom.stdout
+    for section in ("overview", "district", "schools", "methods"):
+        assert f'id="{section}"' in rendered
+    assert rendered.count('class="chart likert"') >= 12 * 10  # every shown school, every scale
+    assert rendered.count('class="chart profile"') == 12
+    assert "<img" in rendered
+    shot = ARTIFACTS / "report.png"
+    subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}",
+                    "--window-size=1100,1800", f"--screenshot={shot}", path.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 10_000
+    phone = ARTIFACTS / "report-phone.png"
+    subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}",
+                    "--window-size=390,1600", f"--screenshot={phone}", path.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert phone.stat().st_size > 10_000
+    assert np.isfinite(shot.stat().st_size)

@@ -13,10 +13,18 @@ RESERVED_IDS = ("respondent_id", "school_id")
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
 class Problems:
+    """What parsing a file found: its problems, and the texts it gave in other languages
+    (``translations``: (language, key, text)) beside those in its own ``language``."""
+
     def __init__(self, file: str) -> None:
         self.file = file
         self.found: list[InstrumentProblem] = []
+        self.language = "en"
+        self.translations: list[tuple[str, str, str]] = []
 
     def add(self, where: str, field: str, reason: str) -> None:
         self.found.append(InstrumentProblem(self.file, where, field, reason))
@@ -70,9 +78,15 @@ def check_fields(
 
 
 def read_text(
-    p: Problems, mapping: Mapping[str, Any], key: str, where: str, required: bool = False
+    p: Problems, mapping: Mapping[str, Any], key: str, where: str, required: bool = False,
+    *, translate: str | None = None,
 ) -> str:
+    """A text field. With ``translate`` (the key its translations are filed under) the value
+    may also be a mapping language -> text: the instrument's own language is returned and the
+    others are recorded in ``p.translations``."""
     value = mapping.get(key)
+    if translate is not None and isinstance(value, Mapping):
+        return _translated(p, value, key, where, translate)
     if value is None:
         if required:
             p.add(where, key, "is required")
@@ -123,3 +137,21 @@ def check_id(p: Problems, ident: Any, where: str, field: str) -> bool:
         p.add(where, field, f"{ident!r} is reserved for colead's own column")
         return False
     return True
+
+
+def _translated(p: Problems, value: Mapping[Any, Any], key: str, where: str,
+                translate: str) -> str:
+    texts = {}
+    for language, text in value.items():
+        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+            p.add(where, key, f"{language!r} is not a language code (such as en, es, pt-BR)")
+        elif not isinstance(text, str) or not text.strip():
+            p.add(where, key, f"the {language!r} text must be text, not {text!r}")
+        else:
+            texts[language] = text.strip()
+    if p.language not in texts:
+        p.add(where, key, f"has no text in the instrument's language {p.language!r}")
+        return ""
+    p.translations += [(lang, translate, text) for lang, text in texts.items()
+                       if lang != p.language]
+    return texts[p.language]

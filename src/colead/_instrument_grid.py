@@ -45,7 +45,7 @@ def parse_grid(
     n_before = len(p.found)
     stakeholders = _parse_axis(p, raw.get("stakeholders"), "stakeholders")
     zones = _parse_axis(p, raw.get("zones"), "zones")
-    stem = read_text(p, raw, "stem", where)
+    stem = read_text(p, raw, "stem", where, translate="stem")
     rs = read_text(p, raw, "response_scale", where) or None
     if rs is not None and rs not in declared.response_scales:
         p.add(
@@ -122,6 +122,9 @@ def _parse_axis(p: Problems, raw: Any, field: str) -> tuple[tuple[str, str], ...
         if ident in out:
             p.add(where, field, f"{ident!r} appears twice")
             continue
+        if isinstance(label, Mapping):
+            label = read_text(p, {field: label}, field, where,
+                              translate=f"{field.rstrip('s')}:{ident}") or None
         if label is not None and not isinstance(label, str):
             p.add(where, field, f"label of {ident!r} must be text, not {label!r}")
             continue
@@ -129,6 +132,11 @@ def _parse_axis(p: Problems, raw: Any, field: str) -> tuple[tuple[str, str], ...
     if raw is not None and not pairs:
         p.add(where, field, "is empty")
     return tuple(out.items())
+
+
+def _label_in(p: Problems, language: str, key: str, default: str) -> str:
+    """A label's text in ``language`` when the file gives one, else the default text."""
+    return next((t for lang, k, t in p.translations if lang == language and k == key), default)
 
 
 def _template_fields(template: str) -> list[str]:
@@ -150,15 +158,21 @@ def _generate_cells(
         return []
     check_fields(p, raw, GENERATE_FIELDS, where + " generate")
     id_pattern = read_text(p, raw, "id", where + " generate", required=True)
+    first = len(p.translations)
     text_pattern = (
-        read_text(p, raw, "text", where + " generate") or "{stakeholder_label}: {zone_label}"
+        read_text(p, raw, "text", where + " generate", translate="pattern")
+        or "{stakeholder_label}: {zone_label}"
     )
+    # The pattern in other languages is not an instrument text itself: each generated item
+    # gets its own translation from it (below), with the labels in that language.
+    patterns = {lang: text for lang, _, text in p.translations[first:]}
+    del p.translations[first:]
     section = read_text(p, raw, "section", where + " generate") or None
     if section is not None and section not in sections:
         p.add(where, "generate", f"unknown section {section!r}" + did_you_mean(section, sections))
     n_before = len(p.found)
     try:
-        for pattern in (id_pattern, text_pattern):
+        for pattern in (id_pattern, text_pattern, *patterns.values()):
             unknown = [f for f in _template_fields(pattern) if f not in TEMPLATE_FIELDS]
             if unknown:
                 p.add(
@@ -198,6 +212,11 @@ def _generate_cells(
                     cell_where, "generate", f"generated item id {ident!r} is also a declared item"
                 )
                 continue
+            for lang, pattern in patterns.items():
+                p.translations.append((lang, f"item:{ident}", pattern.format(
+                    stakeholder=s, zone=z,
+                    stakeholder_label=_label_in(p, lang, f"stakeholder:{s}", s_label),
+                    zone_label=_label_in(p, lang, f"zone:{z}", z_label))))
             generated.append(
                 (
                     s,

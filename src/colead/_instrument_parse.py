@@ -15,6 +15,7 @@ import yaml
 
 from colead._instrument_checks import (
     ID_PATTERN,
+    LANGUAGE_PATTERN,
     Declared,
     Problems,
     check_fields,
@@ -97,16 +98,18 @@ def parse_instrument(
             "format_version",
             f"{fmt!r} is not a known format version ({', '.join(map(str, FORMAT_VERSIONS))})",
         )
+    p.language = read_text(p, data, "language", "") or "en"
+    if not LANGUAGE_PATTERN.match(p.language):
+        p.add("", "language", f"{p.language!r} is not a language code (such as en, es, pt-BR)")
     name = read_text(p, data, "name", "", required=True)
     if name and not _NAME.match(name):
         p.add("", "name", f"{name!r} must be lower-case letters, digits, '-', '_' or '.'")
-    title = read_text(p, data, "title", "", required=True)
+    title = read_text(p, data, "title", "", required=True, translate="title")
     version = read_text(p, data, "version", "", required=True)
     meta = {
         key: read_text(p, data, key, "")
         for key in ("description", "respondent", "source", "licence")
     }
-    language = read_text(p, data, "language", "") or "en"
     citations = read_citations(p, data, "")
     sections = _parse_sections(p, data.get("sections"))
     response_scales = _parse_response_scales(p, data.get("response_scales"))
@@ -136,7 +139,8 @@ def parse_instrument(
         influence=grid,
         section_list=tuple((sid, t, ins) for sid, (t, ins) in sections.items()),
         citations=citations,
-        language=language,
+        language=p.language,
+        translation_list=tuple(p.translations),
         path=path,
         **meta,
     )
@@ -160,8 +164,10 @@ def _parse_sections(p: Problems, raw: Any) -> dict[str, tuple[str, str]]:
         elif isinstance(spec, Mapping):
             check_fields(p, spec, SECTION_FIELDS, where)
             sections[sid] = (
-                read_text(p, spec, "title", where, required=True),
-                read_text(p, spec, "instructions", where),
+                read_text(p, spec, "title", where, required=True,
+                          translate=f"section:{sid}:title"),
+                read_text(p, spec, "instructions", where,
+                          translate=f"section:{sid}:instructions"),
             )
         else:
             p.add(
@@ -203,7 +209,7 @@ def _parse_response_scale(
     if kind not in ("ordinal", "categorical", "numeric", "multiple"):
         p.add(where, "type", f"{kind!r} must be ordinal, categorical, numeric or multiple")
         return None
-    labels = _parse_labels(p, spec.get("labels"), kind, where)
+    labels = _parse_labels(p, spec.get("labels"), kind, where, rid)
     bounds: dict[str, Number | None] = {}
     for key in ("min", "max"):
         value = spec.get(key)
@@ -230,7 +236,9 @@ def _parse_response_scale(
     return ResponseScale(id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing)
 
 
-def _parse_labels(p: Problems, raw: Any, kind: str, where: str) -> tuple[tuple[Number, str], ...]:
+def _parse_labels(
+    p: Problems, raw: Any, kind: str, where: str, rid: str
+) -> tuple[tuple[Number, str], ...]:
     if raw is None:
         if kind != "numeric":
             p.add(where, "labels", f"are required for a {kind} scale")
@@ -249,6 +257,11 @@ def _parse_labels(p: Problems, raw: Any, kind: str, where: str) -> tuple[tuple[N
                 where, "labels", f"value {value!r} must be a number (the code stored in the data)"
             )
             continue
+        if isinstance(label, Mapping):
+            label = read_text(p, {"labels": label}, "labels", where,
+                              translate=f"label:{rid}:{value:g}")
+            if not label:
+                continue
         if not isinstance(label, str) or not label.strip():
             hint = "; quote it" if isinstance(label, bool) else ""
             p.add(where, "labels", f"label of {value!r} must be text, not {label!r}{hint}")
@@ -353,7 +366,8 @@ def _parse_item(
     n_before = len(p.found)
     ident = spec.get("id")
     check_id(p, ident, where, "id")
-    text = read_text(p, spec, "text", where, required=True)
+    text = read_text(p, spec, "text", where, required=True,
+                     translate=f"item:{ident}" if isinstance(ident, str) else None)
     rs = read_text(p, spec, "response_scale", where, required=True)
     if rs and rs not in declared.response_scales:
         p.add(
@@ -450,7 +464,7 @@ def _parse_scale(
 ) -> Scale | None:
     check_fields(p, spec, SCALE_FIELDS, where)
     n_before = len(p.found)
-    title = read_text(p, spec, "title", where, required=True)
+    title = read_text(p, spec, "title", where, required=True, translate=f"scale:{sid}")
     owned = [item.id for item in items if item.scale == sid]
     listed = spec.get("items")
     if listed is None:

@@ -138,13 +138,15 @@ def _by_options(
     ``item_code``, ``item[code]`` or colead's own ``item__code``, or with the question text
     and the option as its row (SurveyMonkey, Qualtrics split exports). Every option must be
     found exactly once."""
-    text, _ = _item_texts(inst, item_id)
+    texts, _ = _item_texts(inst, item_id)
+    rs = inst.response_scale_of(item_id)
     found: dict[float, Column] = {}
-    for value, label in inst.response_scale_of(item_id).labels:
+    for value, label in rs.labels:
         code = f"{value:g}"
         names = {f"{item_id}{OPTION_SEPARATOR}{code}", f"{item_id}___{code}",
                  f"{item_id}_{code}", f"{item_id}[{code}]"}
-        wanted = {(text, normalise_text(label)), (normalise_text(item_id), code)}
+        options = _variants(inst, f"label:{rs.id}:{code}", label)
+        wanted = {(t, o) for t in texts for o in options} | {(normalise_text(item_id), code)}
         hits = [c for c in columns if c.name in names
                 or any(split in wanted for split in splits(c))]
         if len(hits) != 1:
@@ -172,11 +174,18 @@ def _by_id(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column
     ]
 
 
-def _item_texts(inst: Instrument, item_id: str) -> tuple[str, str]:
-    """The item's own text, and its scale's title (the likely matrix question)."""
+def _variants(inst: Instrument, key: str, text: str) -> set[str]:
+    """A text and its translations, normalised."""
+    return {normalise_text(t) for t in (text, *inst.variants(key))}
+
+
+def _item_texts(inst: Instrument, item_id: str) -> tuple[set[str], set[str]]:
+    """The item's text and its scale's title (the likely matrix question), in every language
+    the instrument gives them."""
     item = inst.item(item_id)
     scale = inst.scales.get(item.scale) if item.scale else None
-    return normalise_text(item.text), normalise_text(scale.title) if scale else ""
+    titles = _variants(inst, f"scale:{scale.id}", scale.title) if scale else set()
+    return _variants(inst, f"item:{item_id}", item.text), titles
 
 
 def splits(column: Column) -> list[tuple[str, str]]:
@@ -192,14 +201,14 @@ def splits(column: Column) -> list[tuple[str, str]]:
 
 
 def _by_text(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column]:
-    text, scale_title = _item_texts(inst, item_id)
+    texts, titles = _item_texts(inst, item_id)
     whole = [
         c
         for c in columns
-        if normalise_text(c.text) == text or any(row == text for _, row in splits(c))
+        if normalise_text(c.text) in texts or any(row in texts for _, row in splits(c))
     ]
-    if len(whole) > 1 and scale_title:
-        titled = [c for c in whole if any(q == scale_title and r == text for q, r in splits(c))]
+    if len(whole) > 1 and titles:
+        titled = [c for c in whole if any(q in titles and r in texts for q, r in splits(c))]
         if titled:
             return titled
     return whole
@@ -210,23 +219,21 @@ def _by_grid(inst: Instrument, item_id: str, columns: list[Column]) -> list[Colu
     if grid is None or item_id not in grid.item_ids:
         return []
     s, z = next((s, z) for s, z, i in grid.cells if i == item_id)
-    s_text, z_text = (
-        normalise_text(grid.stakeholder_labels[s]),
-        normalise_text(grid.zone_labels[z]),
-    )
-    pairs = {(s_text, z_text), (z_text, s_text)}
+    s_texts = _variants(inst, f"stakeholder:{s}", grid.stakeholder_labels[s])
+    z_texts = _variants(inst, f"zone:{z}", grid.zone_labels[z])
+    pairs = {(a, b) for a in s_texts for b in z_texts} | {(b, a) for a in s_texts for b in z_texts}
     return [c for c in columns if any(split in pairs for split in splits(c))]
 
 
 def _by_prefix(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column]:
-    text, _ = _item_texts(inst, item_id)
+    texts, _ = _item_texts(inst, item_id)
     out = []
     for c in columns:
         for candidate in (c.row, c.text):
             stripped = html.unescape(_TAG.sub(" ", candidate)).strip()
             if stripped.endswith(_TRUNCATED):
                 start = normalise_text(stripped.rstrip(". \u2026"))
-                if len(start) >= 8 and text.startswith(start):
+                if len(start) >= 8 and any(t.startswith(start) for t in texts):
                     out.append(c)
                     break
     return out

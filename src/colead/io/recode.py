@@ -72,8 +72,12 @@ class Decoder:
     missing_labels: set[str] = field(init=False)
     missing_codes: set[float] = field(init=False)
 
+    variants: dict[float, list[str]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.by_label = {normalise_label(label): float(v) for v, label in self.scale.labels}
+        for value, texts in self.variants.items():  # the labels in other languages
+            self.by_label.update({normalise_label(t): float(value) for t in texts})
         self.missing_labels = set(MISSING_LABELS) | {
             normalise_label(m) for m in self.scale.missing if isinstance(m, str)
         }
@@ -142,6 +146,11 @@ class Decoder:
         return math.nan, f"problem:not a label or value of {self.describe()}"
 
 
+def label_variants(instrument: Instrument, rs: ResponseScale) -> dict[float, list[str]]:
+    """Each value's labels in the instrument's other languages."""
+    return {float(v): instrument.variants(f"label:{rs.id}:{v:g}") for v in rs.values}
+
+
 def decode_columns(
     cells: pd.DataFrame,
     positions: dict[str, int],
@@ -163,7 +172,9 @@ def decode_columns(
     counts: dict[str, int] = {}
     for item_id, position in positions.items():
         rs = instrument.response_scale_of(item_id)
-        decoder = decoders.setdefault(rs.id, Decoder(rs, negative_codes_missing))
+        if rs.id not in decoders:
+            decoders[rs.id] = Decoder(rs, negative_codes_missing, label_variants(instrument, rs))
+        decoder = decoders[rs.id]
         column = cells[position]
         codes, uniques = pd.factorize(column, sort=False)
         decoded = [decoder.decode(str(u)) for u in uniques]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from colead.instrument import Instrument, ResponseScale
-from colead.io.recode import MISSING_LABELS, normalise_label
+from colead.io.recode import MISSING_LABELS, label_variants, normalise_label
 
 _CODE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _SEPARATORS = " ;,"
@@ -30,11 +30,14 @@ FALSE_WORDS = frozenset({"0", "0.0", "n", "no", "false", "unchecked", "not selec
 class MultipleDecoder:
     """Decodes the answers of one multiple-choice response scale."""
 
-    def __init__(self, scale: ResponseScale) -> None:
+    def __init__(self, scale: ResponseScale,
+                 variants: dict[float, list[str]] | None = None) -> None:
         self.scale = scale
         self.codes = [float(v) for v in scale.values]
+        texts = [(label, float(v)) for v, label in scale.labels] + [
+            (t, value) for value, ts in (variants or {}).items() for t in ts]
         # longest labels first, so that an option holding a separator wins over its parts
-        self.labels = sorted(((normalise_label(label), float(v)) for v, label in scale.labels),
+        self.labels = sorted(((normalise_label(t), v) for t, v in texts),
                              key=lambda pair: -len(pair[0]))
         self.missing = set(MISSING_LABELS) | {
             normalise_label(m) for m in scale.missing if isinstance(m, str)}
@@ -80,8 +83,9 @@ class MultipleDecoder:
         text = normalise_label(raw)
         if not text:
             return math.nan, "blank"
-        label = dict((c, lab) for lab, c in self.labels)[code]
-        if text in TRUE_WORDS or text == label or text == f"{code:g}":
+        names = {lab for lab, c in self.labels if c == code}
+        label = normalise_label(dict(self.scale.labels)[code])
+        if text in TRUE_WORDS or text in names or text == f"{code:g}":
             return 1.0, "choices"
         if text in FALSE_WORDS:
             return 0.0, "choices"
@@ -108,7 +112,8 @@ def decode_multiple(
     counts: dict[str, int] = {}
     n = len(cells)
     for item_id, position in joined.items():
-        decoder = MultipleDecoder(instrument.response_scale_of(item_id))
+        rs = instrument.response_scale_of(item_id)
+        decoder = MultipleDecoder(rs, label_variants(instrument, rs))
         codes, uniques = pd.factorize(cells[position], sort=False)
         decoded = [decoder.joined(str(u)) for u in uniques]
         block = np.vstack([v for v, _ in decoded] + [np.full(len(decoder.codes), math.nan)])[codes]
@@ -116,7 +121,8 @@ def decode_multiple(
         for j, name in enumerate(instrument.data_columns(item_id)):
             out[name] = block[:, j]
     for item_id, by_code in split.items():
-        decoder = MultipleDecoder(instrument.response_scale_of(item_id))
+        rs = instrument.response_scale_of(item_id)
+        decoder = MultipleDecoder(rs, label_variants(instrument, rs))
         block = np.full((n, len(decoder.codes)), math.nan)
         for j, code in enumerate(decoder.codes):
             position = by_code[code]

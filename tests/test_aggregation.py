@@ -172,3 +172,19 @@ def test_suppress_keeps_identifying_columns():
         True,
         False,
     ]
+
+
+def test_distribution_of_a_single_choice_item():
+    principals = cl.simulate("sass-principal-influence", n_schools=60, respondents=1, seed=9)
+    table = cl.distribution(principals, "school_level", by=None)
+    labels = principals.instrument.response_scale_of("school_level").label_map
+    assert list(table["label"]) == [labels[v] for v in sorted(labels)]
+    counts = principals.data["school_level"].value_counts()
+    assert table.set_index("value")["count"].to_dict() == {
+        v: float(counts.get(v, 0)) for v in sorted(labels)}
+    assert table["share"].sum() == pytest.approx(1.0)
+    by_school = cl.distribution(principals, "school_level", by="school_id")
+    assert by_school["suppressed"].all()  # one principal per school: never shown
+    assert by_school[["count", "share", "n"]].isna().all().all()
+    with pytest.raises(InvalidParameterError, match="single-choice item"):
+        cl.distribution(principals, "enrolment")

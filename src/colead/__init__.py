@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "aggregate": "colead.aggregation",
     "report": "colead.reporting",
     "agreement": "colead.aggregation",
+    "distribution": "colead.aggregation",
     "list_samples": "colead.datasets",
     "ICCResult": "colead.group_agreement",
     "icc": "colead.group_agreement",
@@ -62,12 +63,19 @@ _EXPORTS: dict[str, str] = {
     "CFAResult": "colead.factor",
     "FitMeasures": "colead.factor",
     "InvarianceResult": "colead.factor",
+    "InfluenceResult": "colead.decision_influence",
+    "influence": "colead.decision_influence",
+    "influence_relations": "colead.influence_relations_model",
+    "perception_gaps": "colead.influence_gaps",
+    "ReplicateDesign": "colead.weights",
+    "replicate_design": "colead.weights",
+    "simulate_replicate_weights": "colead.weights",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from colead.aggregation import aggregate, agreement
+    from colead.aggregation import aggregate, agreement, distribution
     from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
     from colead.exceptions import (
@@ -78,6 +86,7 @@ if TYPE_CHECKING:
         InvalidParameterError,
         ResponseDataError,
     )
+    from colead.decision_influence import InfluenceResult, influence
     from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
     from colead.group_agreement import (
         ICCResult,
@@ -98,6 +107,8 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
+    from colead.influence_gaps import perception_gaps
+    from colead.influence_relations_model import influence_relations
     from colead.io import Export, read_export, read_responses, write_export
     from colead.omega_reliability import OmegaResult, omega
     from colead.reliability_table import reliability
@@ -105,6 +116,7 @@ if TYPE_CHECKING:
     from colead.responses import ImportLog, Responses
     from colead.scoring import score
     from colead.simulation import Population, SimulatedResponses, simulate
+    from colead.weights import ReplicateDesign, replicate_design, simulate_replicate_weights
 
 
 # Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.

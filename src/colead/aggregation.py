@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from colead.instrument import Instrument
 
-__all__ = ["aggregate", "agreement"]
+__all__ = ["aggregate", "agreement", "distribution"]
 
 #: Conventional cut-offs (James, Demaree & Wolf 1984; Bliese 2000), repeated in the
 #: aggregation literature; colead flags below them, it does not decide for the reader.
@@ -255,3 +255,49 @@ def agreement(
             }
         )
     return pd.DataFrame(rows)
+
+
+def distribution(
+    data: Responses | pd.DataFrame,
+    item: str,
+    instrument: str | os.PathLike[str] | Instrument | None = None,
+    *,
+    by: str | None = "school_id",
+    min_n: int = 5,
+    allow_small_groups: bool = False,
+) -> pd.DataFrame:
+    """How the answers to one single-choice item spread over its options, per group.
+
+    For items that are reported as a distribution, never as a mean (a community-of-practice
+    stage, a school level). Missing answers are left out.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (or one row with ``by=None``) and option: the ``by`` column,
+        ``value``, ``label``, ``count``, ``share`` and ``n`` (answers in the group), with
+        groups of fewer than ``min_n`` answers suppressed (counts and shares missing).
+    """
+    min_n = check_min_n(min_n, "distribution", allow_small_groups=allow_small_groups)
+    frame, inst = _frame_and_instrument(data, instrument, "distribution")
+    if item not in inst.item_ids or item not in frame.columns:
+        raise InvalidParameterError(f"The 'item' parameter of distribution names {item!r}, "
+                                    "which is not an item of the instrument in the data.")
+    rs = inst.response_scale_of(item)
+    if not rs.labels or rs.type == "multiple":
+        raise InvalidParameterError(f"distribution needs a single-choice item with labelled "
+                                    f"options; {item!r} uses {rs.id!r} ({rs.type}).")
+    keys = [by] if by is not None else []
+    answers = frame[[*keys, item]].dropna(subset=[item])
+    if by is None:
+        answers = answers.assign(_all=1)
+        keys = ["_all"]
+    counts = (answers.groupby([*keys, item], observed=True).size()
+              .unstack(item, fill_value=0).reindex(columns=list(rs.values), fill_value=0))
+    table = counts.stack().rename("count").reset_index().rename(columns={item: "value"})
+    table["n"] = table.groupby(keys)["count"].transform("sum")
+    table["share"] = table["count"] / table["n"]
+    table["label"] = table["value"].map(rs.label_map)
+    table = table[[*keys, "value", "label", "count", "share", "n"]]
+    out = suppress(table, min_n=min_n, cell=[*keys, "value", "label"])
+    return out.drop(columns="_all") if by is None else out

@@ -14,6 +14,9 @@ from typing import Any
 _PLOTS: dict[str, str] = {
     "likert_shares": "scales",
     "plot_agreement": "scales",
+    "plot_influence_heatmap": "influence",
+    "plot_influence_profile": "influence",
+    "plot_influence_relations": "influence",
     "plot_likert": "scales",
     "plot_scale_profile": "scales",
 }

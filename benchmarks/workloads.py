@@ -1,0 +1,76 @@
+"""Workloads of the performance suite that need R or the influence and path models."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+R_TIMEOUT_S = 900
+
+# R code for each comparison: reads the CSV at `path`, prints the median elapsed seconds.
+R_CODE = {
+    "alpha": (
+        "x <- read.csv(path); suppressWarnings(psych::alpha(x)); "
+        "t <- replicate(3, system.time(suppressWarnings(psych::alpha(x)))[['elapsed']]); "
+        "cat('\\nSECONDS', median(t), '\\n')"
+    ),
+    # aov builds a dense model matrix with one column per school: one run only.
+    "agreement": (
+        "d <- read.csv(path); items <- d[, grep('^s0_', names(d))]; "
+        "t1 <- system.time(multilevel::ICC1(aov(score ~ as.factor(school_id), data = d)))"
+        "[['elapsed']]; "
+        "t2 <- system.time(multilevel::rwg.j(items, d$school_id, ranvar = 35/12))[['elapsed']]; "
+        "cat('\\nSECONDS', t1 + t2, '\\n')"
+    ),
+}
+
+
+def r_available() -> bool:
+    """Rscript with psych and multilevel."""
+    if shutil.which("Rscript") is None:
+        return False
+    check = subprocess.run(["Rscript", "-e", "library(psych); library(multilevel)"],
+                           capture_output=True, timeout=60)
+    return check.returncode == 0
+
+
+def r_seconds(name: str, path: Path) -> float:
+    """Elapsed seconds R reports for the comparison ``name`` on the file ``path``."""
+    code = f"path <- '{path}'; " + R_CODE[name]
+    try:
+        done = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True,
+                              timeout=R_TIMEOUT_S, check=True)
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+        return math.inf
+    found = re.findall(r"SECONDS ([0-9.]+)", done.stdout)
+    return float(found[-1]) if found else math.nan
+
+
+def influence_rows(principals: int) -> list[Any]:
+    """The seven Ni-style zone models with 88 BRR replicate weights, beside refitting every
+    replicate in a Python loop."""
+    import influence as influence_bench
+    from _suite import Row, median_seconds
+
+    import colead as cl
+
+    sim = cl.simulate("sass-principal-influence", n_schools=principals, respondents=1,
+                      seed=20260601)
+    table = cl.simulate_replicate_weights(principals, n_replicates=88, seed=20260602)
+    weight = table["weight"].to_numpy()
+    reps = table.filter(like="repwt").to_numpy()
+    design = cl.replicate_design(weight, reps)
+    models = median_seconds(lambda: cl.influence_relations(
+        sim, controls=influence_bench.CONTROLS, replicate_weights=design))
+    loop = median_seconds(lambda: influence_bench.loop_baseline(sim.data, weight, reps))
+    return [Row(f"influence relations, {principals:,} principals, 88 replicates", models,
+                "Python loop of 7 x 89 lstsq fits", loop, "< 2 s")]
+
+
+def path_rows(*, quick: bool) -> list[Any]:
+    """A path model with 1,000 cluster-bootstrap replicates (added with the path models)."""
+    return []

@@ -16,6 +16,7 @@ from colead.instrument import bundled_instrument_paths
 from .conftest import REPO
 
 BUNDLED = [
+    "colead-collaboration",
     "colead-teacher",
     "omnibus-t-scale",
     "sass-principal-influence",
@@ -217,7 +218,8 @@ def test_cache_sees_an_edited_file(write_yaml):
 
 
 def test_unknown_name_lists_the_bundled_ones():
-    with pytest.raises(InstrumentError, match="bundled: colead-teacher") as info:
+    bundled = "bundled: colead-collaboration, colead-teacher"
+    with pytest.raises(InstrumentError, match=bundled) as info:
         cl.load_instrument("colead-teachr")
     assert isinstance(info.value, ValueError) and isinstance(info.value, cl.ColeadError)
     with pytest.raises(InstrumentError, match="no such file"):
@@ -396,3 +398,21 @@ def test_generated_grid_items(write_yaml):
         "must contain {stakeholder} and {zone}" in r
         for _, _, r in _problems(write_yaml(no_zone, "c.yaml"))
     )
+
+
+def test_collaboration_instrument_loads_scores_and_reports_its_stage_as_a_distribution():
+    inst = cl.load_instrument("colead-collaboration")
+    assert {"exchange_coordination", "professional_collaboration", "leadership_conditions",
+            "plc_ideas"} == set(inst.scales)
+    assert inst.response_scale_of("cop_stage").type == "categorical"
+    assert inst.item("cop_stage").scale is None  # never a scale mean
+    assert inst.response_scale_of("barriers").type == "multiple"
+    resp = cl.simulate(inst, n_schools=6, respondents=(3, 12), seed=5)
+    scores = cl.score(resp)
+    assert list(scores.columns[2:]) == list(inst.scales)
+    stages = cl.distribution(resp, "cop_stage", by="school_id", min_n=5)
+    sizes = resp.data.dropna(subset=["cop_stage"]).groupby("school_id").size()
+    small = stages["school_id"].map(sizes) < 5
+    assert stages.loc[small, "suppressed"].all() and stages.loc[small, "share"].isna().all()
+    shown = stages[~stages["suppressed"]]
+    assert shown.groupby("school_id")["share"].sum().round(12).eq(1).all()

@@ -170,3 +170,24 @@ def test_report_in_a_browser(page):
                    capture_output=True, timeout=120, check=True)
     assert phone.stat().st_size > 10_000
     assert np.isfinite(shot.stat().st_size)
+
+
+def test_guide_influence_and_rules_in_the_report(page):
+    _, html = page
+    assert "For the team's conversation" in html
+    assert html.count('class="heatmap"') == 1 + 12  # the district and every shown school
+    assert "How the conversation guide chooses" in html
+    for rule in cl.guide.describe()["rule"]:
+        assert f'<th scope="row">{rule}</th>' in html
+
+
+def test_report_with_a_second_survey_shows_the_stage_distribution(tmp_path):
+    teachers = cl.load_sample("district")
+    schools = pd.read_csv(cl.datasets.sample_path("schools.csv")).rename(
+        columns={"n_teacher_respondents": "n_respondents"})
+    collab = cl.simulate("colead-collaboration", schools=schools, seed=4)
+    path = cl.report(teachers, path=tmp_path / "r.html", surveys=[collab], progress=False)
+    html = path.read_text(encoding="utf-8")
+    question = collab.instrument.item("cop_stage").text
+    assert html.count(question) == 12
+    assert "Maturing" in html

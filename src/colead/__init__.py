@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "report": "colead.reporting",
     "agreement": "colead.aggregation",
     "distribution": "colead.aggregation",
+    "conversation_guide": "colead.guide",
     "list_samples": "colead.datasets",
     "ICCResult": "colead.group_agreement",
     "icc": "colead.group_agreement",
@@ -76,6 +77,7 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
     from colead.aggregation import aggregate, agreement, distribution
+    from colead.guide import conversation_guide
     from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
     from colead.exceptions import (

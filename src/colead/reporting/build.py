@@ -12,23 +12,21 @@ import datetime as dt
 import os
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from colead import __version__
 from colead.aggregation import aggregate, agreement
 from colead.exceptions import ColeadWarning, InvalidParameterError
+from colead.guide import conversation_guide, describe
 from colead.instrument import Instrument, load_instrument
 from colead.privacy import check_min_n
 from colead.reliability_table import reliability
 from colead.reporting import sections
 from colead.responses import Responses
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["report"]
 
@@ -43,6 +41,8 @@ def report(
     title: str | None = None,
     roster: pd.DataFrame | None = None,
     names: pd.Series | dict[str, str] | None = None,
+    surveys: Sequence[Responses] = (),
+    rules: Any = None,
     progress: bool | None = None,
 ) -> Path:
     """Write the HTML report for a school team.
@@ -64,6 +64,12 @@ def report(
         a ``name`` column, when present, names the groups.
     names : mapping or Series, optional
         Group id -> display name (overrides the roster's ``name``).
+    surveys : sequence of Responses, optional
+        Other surveys of the same schools (colead-collaboration): the conversation guide
+        reads them too, and their single-choice items outside scales (the
+        community-of-practice stage) are shown as distributions.
+    rules : path or mapping, optional
+        Conversation-guide rules (default: colead's bundled ``guide/rules.yaml``).
     progress : bool, optional
         Show progress on stderr; by default only when stderr is a terminal.
 
@@ -86,7 +92,8 @@ def report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ColeadWarning)  # reported in the page itself
         context = _context(responses, inst, by=by, min_n=min_n, title=title, roster=roster,
-                           names=names, show_progress=show)
+                           names=names, surveys=list(surveys), rules=rules,
+                           show_progress=show)
     html = _environment().get_template("report.html.j2").render(**context)
     target = Path(path)
     target.write_text(html, encoding="utf-8")
@@ -94,17 +101,25 @@ def report(
 
 
 def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, title: str | None,
-             roster: pd.DataFrame | None, names: Any, show_progress: bool) -> dict[str, Any]:
+             roster: pd.DataFrame | None, names: Any, surveys: list[Responses], rules: Any,
+             show_progress: bool) -> dict[str, Any]:
     table = aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by))
     labels = _group_names(table[by].unique(), roster, names, by)
     district = sections.district(responses, inst, table, by=by, min_n=min_n,
                                  reliability=reliability(responses),
                                  agreement=agreement(responses, by=by, min_n=min_n))
+    guide = conversation_guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
+                               names=labels)
     groups = list(dict.fromkeys(table[by]))
     schools = []
     for done, group in enumerate(groups, start=1):
-        schools.append(sections.school(responses, inst, table, group, labels[group], by=by,
-                                       min_n=min_n, district=district))
+        section = sections.school(responses, inst, table, group, labels[group], by=by,
+                                  min_n=min_n, district=district)
+        if not section["suppressed"]:
+            section["guide"] = sections.guide_items(guide, group, by)
+            section["distributions"] = sections.distributions([responses, *surveys], group,
+                                                              by=by, min_n=min_n)
+        schools.append(section)
         _progress(done, len(groups), show_progress)
     return {
         "title": title or f"{inst.title}: results by school",
@@ -115,7 +130,7 @@ def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, tit
         "overview": sections.overview(responses, table, by=by, min_n=min_n),
         "district": district,
         "schools": schools,
-        "methods": sections.methods(inst, min_n=min_n),
+        "methods": sections.methods(inst, min_n=min_n, rules=describe(rules)),
     }
 
 

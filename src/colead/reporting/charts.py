@@ -8,6 +8,7 @@ They show the same things as :func:`colead.plots.plot_likert` and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,13 @@ import pandas as pd
 
 from colead.plots._style import DIVERGING, SEQUENTIAL_CMAP
 
-__all__ = ["heatmap_cells", "likert_rows", "profile_rows"]
+__all__ = ["heatmap_cells", "likert_rows", "profile_rows", "records"]
+
+
+def records(frame: pd.DataFrame) -> list[Any]:
+    """The rows of a frame as objects with attribute access (for templates and loops)."""
+    return [SimpleNamespace(**{str(k): v for k, v in row.items()})
+            for row in frame.to_dict(orient="records")]
 
 
 def _diverging(k: int) -> list[str]:
@@ -23,8 +30,8 @@ def _diverging(k: int) -> list[str]:
     return [DIVERGING[i] for i in index]
 
 
-def likert_rows(shares: pd.DataFrame, labels: Mapping[float, str],
-                texts: Mapping[str, str]) -> dict[str, Any]:
+def likert_rows(shares: pd.DataFrame, labels: Mapping[Any, str],
+                texts: Mapping[Any, str]) -> dict[str, Any]:
     """Rows of a diverging stacked bar chart: per item its segments as (left %, width %,
     colour, label, share %) on a track whose middle is the middle of the scale."""
     points = list(shares.columns)
@@ -48,7 +55,7 @@ def likert_rows(shares: pd.DataFrame, labels: Mapping[float, str],
     return {"rows": rows, "legend": legend}
 
 
-def profile_rows(table: pd.DataFrame, reference: Mapping[str, float], titles: Mapping[str, str],
+def profile_rows(table: pd.DataFrame, reference: Mapping[Any, float], titles: Mapping[Any, str],
                  bounds: tuple[float, float]) -> list[dict[str, Any]]:
     """Rows of an interval chart: the group's mean and 95% interval and the reference mean,
     as % positions on the scale from ``bounds[0]`` to ``bounds[1]``."""
@@ -58,7 +65,7 @@ def profile_rows(table: pd.DataFrame, reference: Mapping[str, float], titles: Ma
         return f"{100 * (min(max(value, low), high) - low) / (high - low):.2f}"
 
     rows = []
-    for r in table.itertuples():
+    for r in records(table):
         row: dict[str, Any] = {"scale": titles.get(r.scale, r.scale),
                                "suppressed": bool(r.suppressed)}
         if not row["suppressed"]:
@@ -71,8 +78,8 @@ def profile_rows(table: pd.DataFrame, reference: Mapping[str, float], titles: Ma
 
 
 def heatmap_cells(matrix: pd.DataFrame, *, low: float, high: float,
-                  row_labels: Mapping[str, str] | None = None,
-                  column_labels: Mapping[str, str] | None = None,
+                  row_labels: Mapping[Any, str] | None = None,
+                  column_labels: Mapping[Any, str] | None = None,
                   digits: int = 1) -> dict[str, Any]:
     """A heat map as table cells: value text plus a background from the colour-blind-safe
     sequential map and a text colour with enough contrast; NaN cells say so."""

@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from colead.aggregation import distribution
+from colead.decision_influence import influence
 from colead.instrument import Instrument
 from colead.plots.scales import likert_shares, plot_agreement
-from colead.reporting.charts import likert_rows, profile_rows
+from colead.reporting.charts import heatmap_cells, likert_rows, profile_rows, records
 from colead.reporting.figures import render
 from colead.responses import Responses
 from colead.scoring import score
@@ -64,17 +66,18 @@ def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by:
     scores = score(responses)
     titles = {sc.id: sc.title for sc in inst.scale_list}
     means = scores[list(titles)].agg(["mean", "std", "count"]).T
+    counts = {s: str(int(n)) for s, n in scores[list(titles)].count().items()}
     reliability_rows = [{
         "scale": titles[r.scale], "k": r.k, "n": fmt(int(r.n)) if pd.notna(r.n) else fmt(None),
         "alpha": fmt(r.alpha),
         "ci": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", "omega": fmt(r.omega_total),
         "flagged": r.flagged_items or "none",
-    } for r in reliability.itertuples()]
+    } for r in records(reliability)]
     agreement_rows = [{
         "scale": titles[r.scale], "icc1": fmt(r.icc1), "icc2": fmt(r.icc2),
         "rwg": fmt(r.rwg_j_median), "share": pct(r.share_rwg_j_70), "ad": fmt(r.ad_mean),
         "groups": r.n_groups, "suppressed": r.n_suppressed,
-    } for r in agreement.itertuples()]
+    } for r in records(agreement)]
     corr = scores[list(titles)].corr()
     relations = {"scales": [titles[s] for s in corr.columns],
                  "rows": [[titles[a], *[fmt(corr.loc[a, b]) for b in corr.columns]]
@@ -86,10 +89,24 @@ def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by:
         alt=("Dot plot of within-school agreement (rwg(j)) for each scale; one dot per school "
              "with at least the minimum number of respondents; dashed line at .70."),
         caption="Agreement within schools on each scale (rwg(j); .70 is the usual threshold).")
+    influence_block = None
+    if inst.influence is not None:
+        result = influence(responses)
+        grid = inst.influence
+        rs = inst.response_scales[grid.response_scale]
+        influence_block = {
+            "heatmap": heatmap_cells(result.matrix(min_n=min_n), low=float(rs.min or 0),
+                                     high=float(rs.max or 1),
+                                     row_labels=grid.stakeholder_labels,
+                                     column_labels=grid.zone_labels),
+            "scale": _scale_range(rs.label_map, float(rs.min or 0), float(rs.max or 1)),
+            "result": result,
+        }
     return {
+        "influence": influence_block,
         "means": {s: (means.loc[s, "mean"], means.loc[s, "std"]) for s in titles},
         "mean_rows": [{"scale": titles[s], "mean": fmt(means.loc[s, "mean"]),
-                       "sd": fmt(means.loc[s, "std"]), "n": int(means.loc[s, "count"])}
+                       "sd": fmt(means.loc[s, "std"]), "n": counts[s]}
                       for s in titles],
         "reliability": reliability_rows,
         "agreement": agreement_rows,
@@ -112,7 +129,7 @@ def school(responses: Responses, inst: Instrument, table: pd.DataFrame, group: A
         return section
     titles = {sc.id: sc.title for sc in inst.scale_list}
     means = district["means"]
-    section["rows"] = [_scale_row(r, titles, means) for r in rows.itertuples()]
+    section["rows"] = [_scale_row(r, titles, means) for r in records(rows)]
     section["notes"] = _plain_words(rows, titles)
     bounds = (inst.scale_list[0].min, inst.scale_list[0].max) if inst.scale_list else (0, 1)
     reference = dict(zip(district["reference"]["scale"], district["reference"]["mean"],
@@ -124,6 +141,7 @@ def school(responses: Responses, inst: Instrument, table: pd.DataFrame, group: A
                   "(diamonds), on the scales' range."),
     }
     section["likert"] = _likert_charts(members, inst, name)
+    section["influence"] = _school_influence(inst, district, group, by=by, min_n=min_n)
     return section
 
 
@@ -169,17 +187,81 @@ def _likert_charts(members: pd.DataFrame, inst: Instrument, name: str) -> list[d
     return charts
 
 
+def _school_influence(inst: Instrument, district: dict[str, Any], group: Any, *, by: str,
+                      min_n: int) -> dict[str, Any] | None:
+    """The school's influence heat map and its collective-leadership indices per zone."""
+    block = district.get("influence")
+    if block is None:
+        return None
+    grid = inst.influence
+    if grid is None:
+        return None
+    rs = inst.response_scales[grid.response_scale]
+    cells = block["result"].matrix(by=by, long=True, min_n=min_n)
+    mine = cells[cells[by] == group]
+    matrix = (mine.assign(mean=mine["mean"].where(~mine["suppressed"].astype(bool)))
+              .pivot(index="stakeholder", columns="zone", values="mean")
+              .reindex(index=list(grid.stakeholder_ids), columns=list(grid.zone_ids)))
+    indices = block["result"].indices(by=by, min_n=min_n)
+    rows = []
+    for r in records(indices[indices[by] == group]):
+        if bool(r.suppressed):
+            rows.append({"zone": grid.zone_labels[r.zone], "suppressed": True})
+            continue
+        rows.append({"zone": grid.zone_labels[r.zone], "suppressed": False,
+                     "total": fmt(r.total_mean), "principal": fmt(r.principal),
+                     "gap": fmt(r.teacher_principal_gap), "breadth": fmt(r.breadth, 0),
+                     "gini": fmt(r.gini)})
+    return {"heatmap": heatmap_cells(matrix, low=float(rs.min or 0), high=float(rs.max or 1),
+                                     row_labels=grid.stakeholder_labels,
+                                     column_labels=grid.zone_labels),
+            "indices": rows, "scale": block["scale"]}
+
+
+def guide_items(guide: pd.DataFrame, group: Any, by: str) -> dict[str, list[str]]:
+    """The school's strengths and questions from the conversation guide."""
+    mine = guide[guide[by] == group]
+    return {"strengths": list(mine.loc[mine["kind"] == "strength", "text"]),
+            "questions": list(mine.loc[mine["kind"] == "question", "text"])}
+
+
+def distributions(surveys: list[Responses], group: Any, *, by: str,
+                  min_n: int) -> list[dict[str, Any]]:
+    """Single-choice items outside any scale (a community-of-practice stage): the spread of
+    the school's answers, suppressed under min_n."""
+    out = []
+    for survey in surveys:
+        inst = survey.instrument
+        for item in inst.item_list:
+            rs = inst.response_scale_of(item.id)
+            if item.scale is not None or rs.type != "categorical" or item.id not in survey.data:
+                continue
+            if item.id in ("school_level", "locale"):
+                continue
+            table = distribution(survey, item.id, by=by, min_n=min_n)
+            mine = table[table[by] == group]
+            out.append({"text": item.text, "suppressed": bool(mine["suppressed"].all()),
+                        "rows": [{"label": r.label, "pct": pct(r.share)}
+                                 for r in records(mine)]})
+    return out
+
+
+def _scale_range(labels: dict[Any, str], low: float, high: float) -> str:
+    return f"{low:g} ({labels.get(low, '')}) to {high:g} ({labels.get(high, '')})"
+
+
 def _anchor(group: Any) -> str:
     text = "".join(ch if ch.isalnum() else "-" for ch in str(group))
     return f"school-{text}"
 
 
 # -- methods ---------------------------------------------------------------------------------
-def methods(inst: Instrument, *, min_n: int) -> dict[str, Any]:
+def methods(inst: Instrument, *, min_n: int, rules: pd.DataFrame | None = None) -> dict[str, Any]:
     citations = list(dict.fromkeys([*inst.citations,
                                     *(c for sc in inst.scale_list for c in sc.citations)]))
     return {"source": inst.source, "licence": inst.licence, "citations": citations,
             "min_n": min_n,
+            "rules": [] if rules is None else rules.to_dict(orient="records"),
             "scales": [{"title": sc.title, "construct": sc.construct, "k": sc.k,
                         "reversed": sum(inst.item(i).reverse for i in sc.items)}
                        for sc in inst.scale_list]}

@@ -147,10 +147,10 @@ def test_report_rejects_bad_arguments(small_school_district, tmp_path):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here; .ci/run installs "
                     "it (apt-get install chromium) so that CI runs this test")
-def test_report_in_a_browser(page):
+def test_report_in_a_browser(page, tmp_path):
     path, _ = page
     ARTIFACTS.mkdir(exist_ok=True)
-    profile = ARTIFACTS / "chromium-profile"
+    profile = tmp_path / "chromium-profile"  # a fresh profile: no lock shared with other runs
     dom = subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
                           path.as_uri()], capture_output=True, text=True, timeout=120, check=True)
     rendered = dom.stdout

@@ -64,6 +64,13 @@ _EXPORTS: dict[str, str] = {
     "CFAResult": "colead.factor",
     "FitMeasures": "colead.factor",
     "InvarianceResult": "colead.factor",
+    "ModelResult": "colead.model_result",
+    "correlate": "colead.relate",
+    "correlation_matrix": "colead.relate",
+    "mediate": "colead.relate",
+    "multilevel": "colead.relate",
+    "path": "colead.relate",
+    "regress": "colead.relate",
     "InfluenceResult": "colead.decision_influence",
     "influence": "colead.decision_influence",
     "influence_relations": "colead.influence_relations_model",
@@ -112,8 +119,17 @@ if TYPE_CHECKING:
     from colead.influence_gaps import perception_gaps
     from colead.influence_relations_model import influence_relations
     from colead.io import Export, read_export, read_responses, write_export
+    from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
     from colead.reliability_table import reliability
+    from colead.relate import (
+        correlate,
+        correlation_matrix,
+        mediate,
+        multilevel,
+        path,
+        regress,
+    )
     from colead.reporting import report
     from colead.responses import ImportLog, Responses
     from colead.scoring import score
@@ -122,7 +138,7 @@ if TYPE_CHECKING:
 
 
 # Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.
-_SUBMODULES = ("io", "plots", "privacy", "scoring", "datasets")
+_SUBMODULES = ("io", "plots", "privacy", "scoring", "datasets", "guide")
 
 
 def __getattr__(name: str) -> Any:

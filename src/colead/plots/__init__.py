@@ -14,10 +14,13 @@ from typing import Any
 _PLOTS: dict[str, str] = {
     "likert_shares": "scales",
     "plot_agreement": "scales",
+    "plot_coefficients": "relations",
+    "plot_effects": "relations",
     "plot_influence_heatmap": "influence",
     "plot_influence_profile": "influence",
     "plot_influence_relations": "influence",
     "plot_likert": "scales",
+    "plot_relations": "relations",
     "plot_scale_profile": "scales",
 }
 

@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "reliability": "colead.reliability_table",
     "aggregate": "colead.aggregation",
     "report": "colead.reporting",
+    "field": "colead.fielding",
     "agreement": "colead.aggregation",
     "distribution": "colead.aggregation",
     "conversation_guide": "colead.guide",
@@ -84,9 +85,9 @@ __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
     from colead.aggregation import aggregate, agreement, distribution
-    from colead.guide import conversation_guide
     from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
+    from colead.decision_influence import InfluenceResult, influence
     from colead.exceptions import (
         ColeadError,
         ColeadWarning,
@@ -95,8 +96,8 @@ if TYPE_CHECKING:
         InvalidParameterError,
         ResponseDataError,
     )
-    from colead.decision_influence import InfluenceResult, influence
     from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
+    from colead.fielding import field
     from colead.group_agreement import (
         ICCResult,
         ad,
@@ -107,6 +108,9 @@ if TYPE_CHECKING:
         rwg_j,
         rwg_j_lindell,
     )
+    from colead.guide import conversation_guide
+    from colead.influence_gaps import perception_gaps
+    from colead.influence_relations_model import influence_relations
     from colead.instrument import (
         InfluenceGrid,
         Instrument,
@@ -116,12 +120,9 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
-    from colead.influence_gaps import perception_gaps
-    from colead.influence_relations_model import influence_relations
     from colead.io import Export, read_export, read_responses, write_export
     from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
-    from colead.reliability_table import reliability
     from colead.relate import (
         correlate,
         correlation_matrix,
@@ -130,6 +131,7 @@ if TYPE_CHECKING:
         path,
         regress,
     )
+    from colead.reliability_table import reliability
     from colead.reporting import report
     from colead.responses import ImportLog, Responses
     from colead.scoring import score

@@ -130,6 +130,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", default="auto", help="the export's layout (default: detect)")
     p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
     p.set_defaults(run=_report)
+
+    p = commands.add_parser(
+        "field",
+        help="write an instrument for fielding: questionnaire, Qualtrics, LimeSurvey, codebook",
+        description="Write an instrument as a printable questionnaire (html), a Qualtrics "
+        "survey file (qualtrics, .qsf), a LimeSurvey survey structure (limesurvey, .txt) or a "
+        "codebook (codebook: CSV and Markdown). Exports of the fielded survey are read back "
+        "with no mapping.",
+    )
+    p.add_argument("instrument", help="bundled instrument name or YAML file")
+    p.add_argument("--to", required=True, choices=("html", "qualtrics", "limesurvey",
+                                                   "codebook"), help="what to write")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="file to write (codebook: a .csv or .md file, or a folder)")
+    p.add_argument("--language", help="language of the texts (default: the instrument's own)")
+    p.add_argument("--min-n", type=int, default=5,
+                   help="smallest group reported, as the confidentiality statement says "
+                   "(default: 5)")
+    p.set_defaults(run=_field)
     return parser
 
 
@@ -347,4 +366,14 @@ def _report(args: argparse.Namespace) -> int:
                   roster=roster)
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
           f"groups under {args.min_n} respondents suppressed)")
+    return EXIT_OK
+
+
+def _field(args: argparse.Namespace) -> int:
+    from colead.fielding import field
+
+    path = field(args.instrument, to=args.to, path=args.output, language=args.language,
+                 min_n=args.min_n)
+    also = f" and {path.with_suffix('.md')}" if args.to == "codebook" else ""
+    print(f"wrote {path}{also}")
     return EXIT_OK

@@ -3,15 +3,21 @@
 Code headings are question codes (``G01Q01``) with sub-questions as ``Q1[SQ001]`` (or
 ``Q1_SQ001`` in R syntax); full headings are question texts with ``[Sub-question]``. An empty
 ``submitdate`` marks an incomplete response. See ../shared/reference/exports.md 1.5.
+
+:func:`item_codes` gives the question codes colead writes for an instrument's items (letters
+and digits only, at most 20 characters); the importer matches them back to the items.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from colead.io._common import stable_token
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.privacy import is_personal, normalise_header
@@ -79,3 +85,45 @@ def _abbreviated_meta(name: str, key: str) -> bool:
 
 def _first(keys: list[str], wanted: tuple[str, ...]) -> int | None:
     return next((keys.index(w) for w in wanted if w in keys), None)
+
+
+# -- question codes --------------------------------------------------------------------------
+#: Longest LimeSurvey question code (``questions.title`` is ``string(20)`` in its schema).
+CODE_LENGTH = 20
+_NOT_CODE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def item_codes(item_ids: Sequence[str]) -> dict[str, str]:
+    """Item id -> the LimeSurvey code colead gives it (codes hold letters and digits only).
+
+    The id without its other characters (``inf_teachers_hiring`` -> ``infteachershiring``);
+    an id that would be longer than 20 characters keeps the start of each of its parts
+    (``inf_assistant_principals_standards`` -> ``infassisprincstand``), and where that
+    shortening meets another item's code, its first 15 characters and a 5-character hash.
+    """
+    return dict(_codes(tuple(item_ids)))
+
+
+@functools.lru_cache(maxsize=32)
+def _codes(item_ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    codes = {i: _short(i) for i in item_ids}
+    taken: dict[str, int] = {}
+    for code in codes.values():
+        taken[code.casefold()] = taken.get(code.casefold(), 0) + 1
+    for item_id, code in codes.items():
+        compact = _NOT_CODE.sub("", item_id)
+        if len(compact) > CODE_LENGTH and taken[code.casefold()] > 1:
+            codes[item_id] = compact[:CODE_LENGTH - 5] + stable_token(item_id, 5)
+    return tuple(codes.items())
+
+
+def _short(item_id: str) -> str:
+    compact = _NOT_CODE.sub("", item_id)
+    if len(compact) <= CODE_LENGTH:
+        return compact
+    parts = [p for p in _NOT_CODE.split(item_id) if p]
+    width = max((w for w in range(1, CODE_LENGTH + 1)
+                 if sum(min(len(p), w) for p in parts) <= CODE_LENGTH), default=0)
+    if width == 0:
+        return compact[:CODE_LENGTH - 5] + stable_token(item_id, 5)
+    return "".join(p[:width] for p in parts)

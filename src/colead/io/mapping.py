@@ -144,7 +144,8 @@ def _by_options(
     for value, label in rs.labels:
         code = f"{value:g}"
         names = {f"{item_id}{OPTION_SEPARATOR}{code}", f"{item_id}___{code}",
-                 f"{item_id}_{code}", f"{item_id}[{code}]"}
+                 f"{item_id}_{code}", f"{item_id}[{code}]",
+                 f"{_limesurvey_code(inst, item_id)}[{code}]"}
         options = _variants(inst, f"label:{rs.id}:{code}", label)
         wanted = {(t, o) for t in texts for o in options} | {(normalise_text(item_id), code)}
         hits = [c for c in columns if c.name in names
@@ -166,12 +167,19 @@ def _by_id(inst: Instrument, item_id: str, columns: list[Column]) -> list[Column
     exact = [c for c in columns if c.name == item_id]
     if exact:
         return exact
-    key = normalise_header(item_id)
+    # the id without punctuation, or the LimeSurvey code colead.fielding gave it
+    keys = {normalise_header(item_id), normalise_header(_limesurvey_code(inst, item_id))}
     return [
         c
         for c in columns
-        if normalise_header(c.name) == key or (c.row and normalise_header(c.row) == key)
+        if normalise_header(c.name) in keys or (c.row and normalise_header(c.row) in keys)
     ]
+
+
+def _limesurvey_code(inst: Instrument, item_id: str) -> str:
+    from colead.io.limesurvey import item_codes
+
+    return item_codes(inst.item_ids)[item_id]
 
 
 def _variants(inst: Instrument, key: str, text: str) -> set[str]:

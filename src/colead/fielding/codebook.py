@@ -1,0 +1,228 @@
+"""The codebook of an instrument: one CSV row per item, and a Markdown document.
+
+The CSV has one row per item: ``item_id``, ``section``, ``question`` (the matrix question the
+item is a row of, else its own text), ``text``, ``scale``, ``scale_title``, ``reverse``,
+``response_scale``, ``type``, ``min``, ``max``, ``values`` (``1 = Strongly disagree | 2 =
+...``), ``missing`` (labels and codes read as missing), ``data_columns`` (colead's columns:
+the item id, or ``<item>__<value>`` per option of a multiple-choice item), ``qualtrics``
+(the export column of the survey :func:`colead.field` writes), ``limesurvey`` (the export
+heading of the LimeSurvey survey), ``stakeholder`` and ``zone`` (influence-grid items) and
+``citation`` (the sources of the item's scale, else of the instrument). Text cells that a
+spreadsheet would run as formulas are neutralised (:func:`colead.privacy.write_csv`).
+
+The Markdown codebook describes the instrument (source, licence, citations), each section's
+items, the response scales with their values, labels and missing codes, and the scales with
+their items, reversed items, scoring rule and citations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from colead.exceptions import InstrumentError
+from colead.fielding._layout import pages
+from colead.instrument import Instrument
+from colead.io.limesurvey import item_codes
+from colead.privacy import write_csv
+
+__all__ = ["codebook_table", "write_codebook"]
+
+COLUMNS = [
+    "item_id",
+    "section",
+    "question",
+    "text",
+    "scale",
+    "scale_title",
+    "reverse",
+    "response_scale",
+    "type",
+    "min",
+    "max",
+    "values",
+    "missing",
+    "data_columns",
+    "qualtrics",
+    "limesurvey",
+    "stakeholder",
+    "zone",
+    "citation",
+]
+
+
+def write_codebook(instrument: Instrument, path: Path) -> Path:
+    """Write ``<name>.csv`` and ``<name>.md`` (see :func:`colead.field` for ``path``)."""
+    if path.suffix.lower() in (".csv", ".md"):
+        csv_path, md_path = path.with_suffix(".csv"), path.with_suffix(".md")
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        csv_path = path / f"{instrument.name}-codebook.csv"
+        md_path = csv_path.with_suffix(".md")
+    table = codebook_table(instrument)
+    write_csv(table, csv_path)
+    md_path.write_text(codebook_markdown(instrument, table), encoding="utf-8")
+    return csv_path
+
+
+def codebook_table(instrument: Instrument) -> pd.DataFrame:
+    """One row per item (the columns of the module docstring)."""
+    inst = instrument
+    grid = inst.influence
+    cell_of = {item: (s, z) for s, z, item in grid.cells} if grid else {}
+    listed: dict[str, str] = {}
+    for sc in reversed(inst.scale_list):
+        listed.update(dict.fromkeys(sc.items, sc.id))
+    headings = _limesurvey_headings(inst)
+    question_of: dict[str, str] = {}
+    for page in pages(inst):
+        for q in page.questions:
+            for item_id in q.item_ids:
+                question_of[item_id] = q.text
+    sections = inst.sections
+    rows = []
+    for item in inst.item_list:
+        rs = inst.response_scale_of(item.id)
+        scale_id = item.scale or listed.get(item.id)
+        scale = inst.scales.get(scale_id) if scale_id else None
+        s, z = cell_of.get(item.id, ("", ""))
+        rows.append(
+            {
+                "item_id": item.id,
+                "section": sections[item.section]["title"] if item.section in sections else "",
+                "question": question_of.get(item.id, item.text),
+                "text": item.text,
+                "scale": scale_id or "",
+                "scale_title": scale.title if scale else "",
+                "reverse": item.reverse,
+                "response_scale": rs.id,
+                "type": rs.type,
+                "min": "" if rs.min is None else f"{rs.min:g}",
+                "max": "" if rs.max is None else f"{rs.max:g}",
+                "values": " | ".join(f"{v:g} = {label}" for v, label in rs.labels),
+                "missing": " | ".join(m if isinstance(m, str) else f"{m:g}" for m in rs.missing),
+                "data_columns": " | ".join(inst.data_columns(item.id)),
+                "qualtrics": item.id,
+                "limesurvey": headings.get(item.id, ""),
+                "stakeholder": grid.stakeholder_labels[s] if grid and s else "",
+                "zone": grid.zone_labels[z] if grid and z else "",
+                "citation": "; ".join(
+                    scale.citations if scale and scale.citations else inst.citations
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _limesurvey_headings(inst: Instrument) -> dict[str, str]:
+    """Item id -> its heading(s) in an export (code headings) of the LimeSurvey survey; empty
+    when the instrument cannot be fielded on LimeSurvey."""
+    from colead.fielding.limesurvey import structure_rows
+
+    try:
+        structure = structure_rows(inst)
+    except InstrumentError:
+        return {}
+    item_of = {code: item for item, code in item_codes(inst.item_ids).items()}
+    at = {name: structure[0].index(name) for name in ("class", "type/scale", "name", "language")}
+    out: dict[str, list[str]] = {}
+    parent, parent_type = "", ""
+    for row in structure[1:]:
+        kind, name = row[at["class"]], row[at["name"]]
+        if kind not in ("Q", "SQ") or row[at["language"]] != inst.language:
+            continue
+        if kind == "Q":
+            parent, parent_type = name, row[at["type/scale"]]
+            if name in item_of and parent_type != "M":
+                out.setdefault(item_of[name], []).append(name)
+        else:
+            item = item_of.get(parent) if parent_type == "M" else item_of.get(name)
+            if item is not None:
+                out.setdefault(item, []).append(f"{parent}[{name}]")
+    return {item: " | ".join(h) for item, h in out.items()}
+
+
+def codebook_markdown(instrument: Instrument, table: pd.DataFrame) -> str:
+    """The Markdown codebook."""
+    inst = instrument
+    lines = [
+        f"# Codebook: {_md(inst.title)}",
+        "",
+        f"Instrument `{inst.name}`, version {_md(inst.version)}, language "
+        f"`{inst.language}`; {len(inst.item_list)} items, {len(inst.scale_list)} scales.",
+        "",
+    ]
+    for label, value in (
+        ("Respondent", inst.respondent),
+        ("Source", inst.source),
+        ("Licence", inst.licence),
+    ):
+        if value:
+            lines += [f"**{label}.** {_md(value)}", ""]
+    if inst.citations:
+        lines += ["## Citations", ""] + [f"- {_md(c)}" for c in inst.citations] + [""]
+    lines += ["## Items", ""]
+    columns = ["item_id", "text", "scale", "reverse", "response_scale", "qualtrics", "limesurvey"]
+    for section, part in table.groupby("section", sort=False):
+        lines += [f"### {_md(str(section)) or 'Questions'}", ""]
+        lines += _table(part, columns)
+    lines += ["## Response scales", ""]
+    for rs in inst.response_scale_list:
+        bounds = (
+            ""
+            if rs.min is None and rs.max is None
+            else f", {'' if rs.min is None else f'{rs.min:g}'} to "
+            f"{'' if rs.max is None else f'{rs.max:g}'}"
+        )
+        lines += [f"### `{rs.id}` ({rs.type}{bounds})", ""]
+        if rs.labels:
+            lines += _table(
+                pd.DataFrame(
+                    [(f"{v:g}", label) for v, label in rs.labels], columns=["value", "label"]
+                ),
+                ["value", "label"],
+            )
+        if rs.missing:
+            missing = ", ".join(f"`{m}`" if isinstance(m, str) else f"`{m:g}`" for m in rs.missing)
+            lines += [f"Read as missing: {missing}.", ""]
+    if inst.scale_list:
+        lines += ["## Scales", ""]
+        rows = [
+            (
+                sc.id,
+                sc.title,
+                ", ".join(sc.items),
+                ", ".join(i for i in sc.items if inst.item(i).reverse) or "none",
+                f"{sc.min_answered} of {sc.k} items",
+                "; ".join(sc.citations),
+            )
+            for sc in inst.scale_list
+        ]
+        lines += _table(
+            pd.DataFrame(
+                rows, columns=["scale", "title", "items", "reversed", "scored with", "citations"]
+            ),
+            ["scale", "title", "items", "reversed", "scored with", "citations"],
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _table(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    head = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = [
+        "| " + " | ".join(_md(_cell(row[c])) for c in columns) + " |" for _, row in frame.iterrows()
+    ]
+    return [head, rule, *body, ""]
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return str(value)
+
+
+def _md(text: str) -> str:
+    """Text safe in a Markdown table cell or line."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

@@ -6,14 +6,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
 
-import colead as cl  # noqa: E402
-from colead.plots._style import SUPPRESSED_MARK  # noqa: E402
+import colead as cl
+from colead.plots._style import SUPPRESSED_MARK
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +39,7 @@ def test_likert_bars_and_suppressed_rows(district):
     assert len(bars) == scale.k * rs.n_points + 1  # one grey bar for the suppressed item
     assert [t.get_text() for t in ax.texts] == [SUPPRESSED_MARK]
     assert len(ax.get_legend().get_texts()) == rs.n_points
-    fig, given = plt.subplots()
+    _fig, given = plt.subplots()
     assert cl.plots.plot_likert(shares, rs.label_map, ax=given) is given
 
 

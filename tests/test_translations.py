@@ -25,7 +25,8 @@ SPEC = {
     "sections": {"trust": {"title": {"en": "Trust", "es": "Confianza"},
                            "instructions": {"en": "Say how far you agree.",
                                             "es": "Indique su grado de acuerdo."}}},
-    "scales": {"tp": {"title": {"en": "Trust in the principal", "es": "Confianza en la dirección"}}},
+    "scales": {"tp": {"title": {"en": "Trust in the principal",
+                                "es": "Confianza en la dirección"}}},
     "items": [
         {"id": "tp1", "text": {"en": "I can count on the principal.",
                                "es": "Puedo contar con la dirección."},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -294,7 +294,8 @@ def distribution(
         keys = ["_all"]
     counts = (answers.groupby([*keys, item], observed=True).size()
               .unstack(item, fill_value=0).reindex(columns=list(rs.values), fill_value=0))
-    table = counts.stack().rename("count").reset_index().rename(columns={item: "value"})
+    stacked = cast(pd.Series, counts.stack())
+    table = stacked.rename("count").reset_index().rename(columns={item: "value"})
     table["n"] = table.groupby(keys)["count"].transform("sum")
     table["share"] = table["count"] / table["n"]
     table["label"] = table["value"].map(rs.label_map)

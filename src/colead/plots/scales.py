@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -53,11 +53,11 @@ def plot_likert(
     lower_half = shares.iloc[:, : int(np.floor(middle))].sum(axis=1)
     centre_share = shares.iloc[:, int(middle)] / 2 if k % 2 else 0.0
     left = -(lower_half + centre_share).to_numpy()
+    point_names: dict[Any, str] = dict(labels or {})
     for j, point in enumerate(points):
         width = shares[point].to_numpy()
         ax.barh(y, np.nan_to_num(width), left=np.nan_to_num(left), color=colours[j],
-                edgecolor="white", height=0.7,
-                label=(labels or {}).get(point, f"{point:g}") if labels is not None else f"{point:g}")
+                edgecolor="white", height=0.7, label=point_names.get(point, f"{point:g}"))
         left = left + np.nan_to_num(width)
     hidden = shares.isna().all(axis=1).to_numpy()
     for yi in y[hidden]:

@@ -15,6 +15,7 @@ from colead.aggregation import distribution
 from colead.decision_influence import influence
 from colead.instrument import Instrument
 from colead.plots.scales import likert_shares, plot_agreement
+from colead.relate import correlate, correlation_matrix
 from colead.reporting.charts import heatmap_cells, likert_rows, profile_rows, records
 from colead.reporting.figures import render
 from colead.responses import Responses
@@ -78,10 +79,7 @@ def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by:
         "rwg": fmt(r.rwg_j_median), "share": pct(r.share_rwg_j_70), "ad": fmt(r.ad_mean),
         "groups": r.n_groups, "suppressed": r.n_suppressed,
     } for r in records(agreement)]
-    corr = scores[list(titles)].corr()
-    relations = {"scales": [titles[s] for s in corr.columns],
-                 "rows": [[titles[a], *[fmt(corr.loc[a, b]) for b in corr.columns]]
-                          for a in corr.index]}
+    relations = _relations(scores, titles, by=by, min_n=min_n)
     agreement_figure = render(
         lambda ax: plot_agreement(table.assign(scale=table["scale"].map(titles)), group=by,
                                   ax=ax),
@@ -115,6 +113,24 @@ def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by:
         "reference": pd.DataFrame({"scale": list(titles),
                                    "mean": [means.loc[s, "mean"] for s in titles]}),
     }
+
+
+def _relations(scores: pd.DataFrame, titles: dict[str, str], *, by: str,
+               min_n: int) -> dict[str, Any]:
+    """Teachers' correlations below the diagonal, school means' above it."""
+    pairs = correlate(scores, by=by, level=["individual", "school"], columns=list(titles),
+                      min_n=min_n, allow_small_groups=True)
+    teachers = correlation_matrix(pairs, level="individual")
+    schools = correlation_matrix(pairs, level="school")
+    ids = list(titles)
+    rows = []
+    for i, a in enumerate(ids):
+        cells = [fmt(teachers.loc[a, b]) if j < i else "" if j == i else fmt(schools.loc[a, b])
+                 for j, b in enumerate(ids)]
+        rows.append([titles[a], *cells])
+    school_n = pairs.loc[pairs["level"] == "school", "n"]
+    return {"scales": [titles[s] for s in ids], "rows": rows,
+            "schools": int(school_n.max()) if school_n.notna().any() else 0}
 
 
 # -- one school ------------------------------------------------------------------------------

@@ -191,3 +191,29 @@ def test_score_by_school_suppresses_small_schools(tmp_path, capsys):
     shown = table[~table["school_id"].isin(small)]
     assert not shown["suppressed"].any() and shown["mean"].notna().all()
     assert f"{len(small)} groups under 5 respondents suppressed" in capsys.readouterr().out
+
+
+
+def test_report_takes_a_second_survey_and_a_district_rules_file(tmp_path, capsys):
+    from colead.guide.rules import default_rules_path
+
+    teachers = cl.simulate(n_schools=6, respondents=8, seed=5)
+    collab = cl.simulate("colead-collaboration", n_schools=6, respondents=8, seed=6)
+    cl.write_export(teachers, tmp_path / "teachers.csv", platform="qualtrics")
+    cl.write_export(collab, tmp_path / "collab.csv", platform="qualtrics")
+    rules = tmp_path / "rules.yaml"
+    bundled = default_rules_path().read_text(encoding="utf-8")
+    rules.write_text(bundled.replace("id: low_teacher_influence", "id: our_district_rule"),
+                     encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "teachers.csv"), "-o", str(out), "--rules", str(rules),
+                 "--survey", str(tmp_path / "collab.csv"), "colead-collaboration"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count(collab.instrument.item("cop_stage").text) == 6
+    assert '<th scope="row">our_district_rule</th>' in html
+    assert '<th scope="row">low_teacher_influence</th>' not in html
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format_version: 1\nrules: []\n", encoding="utf-8")
+    assert main(["report", str(tmp_path / "teachers.csv"), "-o", str(out),
+                 "--rules", str(broken)]) == 2
+    assert "must be a non-empty list of rules" in capsys.readouterr().err

@@ -129,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "'n_teachers') and optionally 'name'")
     p.add_argument("--platform", default="auto", help="the export's layout (default: detect)")
     p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
+    p.add_argument("--survey", nargs=2, action="append", default=[],
+                   metavar=("FILE", "INSTRUMENT"),
+                   help="another survey of the same schools (e.g. an export of "
+                   "colead-collaboration) for the conversation guide and distributions; "
+                   "repeatable")
+    p.add_argument("--rules", metavar="YAML",
+                   help="conversation-guide rules (default: colead's own; copy and edit "
+                   "src/colead/guide/rules.yaml)")
     p.set_defaults(run=_report)
 
     p = commands.add_parser(
@@ -346,6 +354,7 @@ def _score(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from colead.io import read_responses
     from colead.reporting import report
 
     if args.sample == bool(args.file):
@@ -358,12 +367,12 @@ def _report(args: argparse.Namespace) -> int:
         responses = load_sample("district")
         roster = pd.read_csv(sample_path("schools.csv")) if roster is None else roster
     else:
-        from colead.io import read_responses
-
         responses = read_responses(args.file, args.instrument, platform=args.platform,
                                    mapping=args.mapping, school=args.by)
+    surveys = [read_responses(file, instrument, school=args.by)
+               for file, instrument in args.survey]
     path = report(responses, path=args.output, by=args.by, min_n=args.min_n, title=args.title,
-                  roster=roster)
+                  roster=roster, surveys=surveys, rules=args.rules)
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
           f"groups under {args.min_n} respondents suppressed)")
     return EXIT_OK

@@ -276,6 +276,17 @@ def test_small_zone_models_are_suppressed_and_collinear_ones_raise():
         cl.influence_relations(data, "sass-principal-influence", min_n=3)
 
 
+def test_a_constant_outcome_gives_missing_rows_and_a_warning():
+    data = principals().copy()
+    data["inf_principal_hiring"] = 4.0
+    with pytest.warns(ColeadWarning, match="zone\\(s\\) hiring"):
+        table = cl.influence_relations(data, "sass-principal-influence")
+    hiring = table["zone"] == "hiring"
+    assert hiring.any() and (table.loc[hiring, "n"] > 0).all()
+    assert table.loc[hiring, ["estimate", "std_estimate", "se", "relation"]].isna().all().all()
+    assert np.isfinite(table.loc[~hiring, ["estimate", "std_estimate", "se"]]).all().all()
+
+
 def test_singular_replicates_are_dropped_with_a_warning():
     data = principals()
     reps = replicates("jk1").to_numpy().copy()

@@ -201,6 +201,7 @@ def influence_relations(
     )
     rows = []
     dropped = 0
+    constant: list[str] = []
     for z in zone_list:
         j = gd.zones.index(z)
         y = gd.values[:, out_i, j]
@@ -214,6 +215,10 @@ def influence_relations(
             rows += [(z, s, len(x), np.nan, np.nan, np.nan, np.nan) for s in used]
             continue
         yc = y[complete]
+        if np.ptp(yc) == 0:  # every principal gave the same rating: nothing to explain
+            constant.append(z)
+            rows += [(z, s, len(x), np.nan, np.nan, np.nan, np.nan) for s in used]
+            continue
         fit = _fit(x, yc, complete, w, design, codes, terms, z)
         dropped += fit.dropped_replicates
         k = len(used)
@@ -232,6 +237,13 @@ def influence_relations(
                     fit.df,
                 )
             )
+    if constant:
+        warnings.warn(
+            f"The {outcome} rating is the same for every respondent in the zone(s) "
+            f"{', '.join(constant)}, so those models cannot be fitted; their rows are missing.",
+            ColeadWarning,
+            stacklevel=2,
+        )
     if dropped:
         warnings.warn(
             f"{dropped} replicate fits were singular and were left out of the variance, as "

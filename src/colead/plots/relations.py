@@ -67,7 +67,7 @@ def plot_relations(
     Axes
         One image; with ``annotate``, one text per off-diagonal cell with a value.
     """
-    from colead.relate import correlation_matrix
+    from colead._correlation import matrix
 
     if not isinstance(pairs, pd.DataFrame) or value not in pairs.columns:
         raise InvalidParameterError(
@@ -78,11 +78,11 @@ def plot_relations(
         raise InvalidParameterError(
             f"plot_relations draws one or two levels in a square; got {levels}."
         )
-    upper = correlation_matrix(pairs, value=value, level=levels[0])
+    upper = matrix(pairs, value, levels[0])
     names = list(upper.index)
     grid = upper.to_numpy(dtype=float).copy()
     if len(levels) == 2:
-        lower = correlation_matrix(pairs, value=value, level=levels[1]).reindex(
+        lower = matrix(pairs, value, levels[1]).reindex(
             index=names, columns=names
         )
         below = np.tril_indices(len(names), -1)

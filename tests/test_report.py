@@ -191,3 +191,25 @@ def test_report_with_a_second_survey_shows_the_stage_distribution(tmp_path):
     question = collab.instrument.item("cop_stage").text
     assert html.count(question) == 12
     assert "Maturing" in html
+
+
+def test_relations_table_shows_teachers_below_and_school_means_above(tmp_path):
+    from colead.reporting import sections
+
+    teachers = cl.load_sample("district")
+    scores = cl.score(teachers)
+    titles = {sc.id: sc.title for sc in teachers.instrument.scale_list}
+    table = sections._relations(scores, titles, by="school_id", min_n=5)
+    pairs = cl.correlate(scores, by="school_id", level=["individual", "school"],
+                         columns=list(titles))
+    teacher_r = cl.correlation_matrix(pairs, level="individual")
+    school_r = cl.correlation_matrix(pairs, level="school")
+    ids = list(titles)
+    a, b = ids.index("shared_leadership"), ids.index("trust_principal")
+    assert table["rows"][b][1 + a] == f"{teacher_r.loc['trust_principal', 'shared_leadership']:.2f}"
+    assert table["rows"][a][1 + b] == f"{school_r.loc['shared_leadership', 'trust_principal']:.2f}"
+    assert table["rows"][a][1 + a] == ""
+    assert table["schools"] == 12
+    # with min_n above every school's size no school mean is shown above the diagonal
+    hidden = sections._relations(scores, titles, by="school_id", min_n=100)
+    assert hidden["rows"][a][1 + b] == "\u2013" and hidden["schools"] == 0

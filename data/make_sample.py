@@ -41,7 +41,7 @@ def codebook(inst: cl.Instrument) -> pd.DataFrame:
                 "reverse": item.reverse,
                 "response_scale": rs.id,
                 "values": labels,
-                "missing_codes": "; ".join(map(str, rs.missing)),
+                "missing_codes": "; ".join(rs.describe_missing()),
             }
         )
     return pd.DataFrame(rows)

@@ -43,7 +43,12 @@ SPEC = {
                 3: {"en": "Slightly agree", "es": "Algo de acuerdo"},
                 4: {"en": "Agree", "es": "De acuerdo"},
             },
-            "missing": ["Not applicable", "No aplica"],
+            # a missing answer offered after the scale, with a label no default rule knows
+            "missing": [
+                "Not applicable",
+                "No aplica",
+                {"value": 8, "label": {"en": "Can't judge", "es": "No sé"}},
+            ],
         },
         "level": {
             "type": "categorical",
@@ -187,14 +192,17 @@ def test_qsf_is_json_with_every_item_once(name, tmp_path):
     assert flow[0]["EmbeddedData"][0]["Field"] == "school_id"
     assert [f["ID"] for f in flow[1:]] == [b["ID"] for b in blocks if b["Type"] != "Trash"]
     assert len(flow[1:]) == len(inst.sections) or not inst.sections
-    for q in questions.values():  # recodes are the instrument's values
+    for q in questions.values():  # recodes: the instrument's values, then missing answers
         if "RecodeValues" in q:
             items = (
                 list(q["ChoiceDataExportTags"].values())
                 if q["QuestionType"] == "Matrix"
                 else [q["DataExportTag"]]
             )
-            values = [f"{v:g}" for v in inst.response_scale_of(items[0]).values]
+            rs = inst.response_scale_of(items[0])
+            values = [f"{v:g}" for v in rs.values]
+            if rs.type != "multiple":
+                values += [f"{code:g}" for code, _ in rs.missing_options]
             order = q["AnswerOrder"] if q["QuestionType"] == "Matrix" else q["ChoiceOrder"]
             assert [q["RecodeValues"][str(a)] for a in order] == values
 
@@ -279,7 +287,11 @@ def test_limesurvey_has_one_row_per_question_and_answer(name, tmp_path, mini):
             for q in questions
         )
         assert len([r for r in mine if r["class"] == "SQ"]) == subs
-        answers = sum(len(q.options) for q in questions if q.kind in ("matrix", "grid", "single"))
+        answers = sum(
+            len(q.options) + len(q.scale.missing_options)
+            for q in questions
+            if q.kind in ("matrix", "grid", "single")
+        )
         assert len([r for r in mine if r["class"] == "A"]) == answers
         for r in mine:
             if r["class"] in ("Q", "SQ"):
@@ -373,6 +385,105 @@ def test_values_limesurvey_cannot_hold_are_reported(tmp_path):
         cl.field(cl.load_instrument(clash), to="limesurvey", path=tmp_path / "s.txt")
 
 
+def test_limesurvey_needs_missing_answer_codes_it_can_hold(tmp_path):
+    spec = {
+        **SPEC,
+        "response_scales": {
+            **SPEC["response_scales"],
+            "agree4": {
+                **SPEC["response_scales"]["agree4"],
+                "missing": [{"value": -1, "label": "Can't judge"}],
+            },
+        },
+    }
+    inst = cl.load_instrument(spec)
+    with pytest.raises(InstrumentError, match='code -1 of "Can\'t judge" cannot be a LimeSurvey'):
+        cl.field(inst, to="limesurvey", path=tmp_path / "s.txt")
+    matrix = next(q for q in _questions(_qsf(inst, tmp_path)) if q["QuestionType"] == "Matrix")
+    assert matrix["RecodeValues"] == {"1": "1", "2": "2", "3": "3", "4": "4", "5": "-1"}
+
+
+# -- missing answers offered after the scale --------------------------------------------------
+def _offered(name: str, tmp_path: Path) -> tuple[cl.Instrument, list, dict[str, str]]:
+    """The instrument, its questions that offer missing answers, and every target's text."""
+    from colead.fielding._layout import pages
+
+    inst = cl.load_instrument(name)
+    asking = [q for page in pages(inst) for q in page.questions if q.missing_options]
+    texts = {
+        to: cl.field(inst, to=to, path=tmp_path / f"{name}{SUFFIX[to]}").read_text("utf-8-sig")
+        for to in TARGETS
+    }
+    return inst, asking, texts
+
+
+@pytest.mark.parametrize("name", INSTRUMENTS)
+def test_every_bundled_instrument_offers_its_missing_answers_on_every_target(name, tmp_path):
+    import html
+
+    from markupsafe import escape
+
+    from colead.fielding._layout import pages
+
+    inst, asking, texts = _offered(name, tmp_path)
+    coded = {rs.id: rs.missing_options for rs in inst.response_scale_list if rs.missing_options}
+    assert {q.scale.id for q in asking} == set(coded)  # every scale's options are offered
+    # Qualtrics: further answers after the scale points, recoded to the codes
+    qsf = json.loads(texts["qualtrics"])
+    for payload in _questions(qsf):
+        if "RecodeValues" not in payload or payload["Selector"] == "MAVR":
+            continue
+        matrix = payload["QuestionType"] == "Matrix"
+        first = payload["ChoiceDataExportTags"]["1"] if matrix else payload["DataExportTag"]
+        rs = inst.response_scale_of(first)
+        order = payload["AnswerOrder"] if matrix else payload["ChoiceOrder"]
+        shown = payload["Answers"] if matrix else payload["Choices"]
+        recodes = [payload["RecodeValues"][str(a)] for a in order]
+        displays = [shown[str(a)]["Display"] for a in order]
+        assert recodes == [f"{v:g}" for v in rs.values] + [f"{c}" for c, _ in rs.missing_options]
+        assert displays[len(rs.values) :] == [
+            html.escape(label, quote=False) for _, label in rs.missing_options
+        ]
+    # LimeSurvey: further A rows, their codes the codes
+    rows = list(csv.DictReader(io.StringIO(texts["limesurvey"]), delimiter="\t"))
+    answers: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        if r["class"] == "A" and r["language"] == inst.language:
+            answers.setdefault(r["id"], []).append((r["name"], r["text"]))
+    q_rows = [r for r in rows if r["class"] == "Q" and r["language"] == inst.language][1:]
+    questions = [q for page in pages(inst) for q in page.questions]
+    for q, q_row in zip(questions, q_rows, strict=True):
+        if q.kind in ("matrix", "grid", "single"):
+            expected = list(q.options) + list(q.missing_options)
+            assert answers[q_row["id"]] == [(c, html.escape(t, quote=False)) for c, t in expected]
+    # the questionnaire: the grid's key lists them apart, its boxes take their codes
+    page = texts["html"]
+    for q in asking:
+        assert q.kind == "grid"  # the bundled ones are all on influence grids
+        key = page[page.index('<ul class="missing-key">') :]
+        key = key[: key.index("</ul>")]
+        for code, label in q.missing_options:
+            assert f'<span class="value">{code}</span> = {escape(label)}</li>' in key
+        codes = "|".join(code for code, _ in q.all_options)
+        assert page.count(f'pattern="{codes}"') == len(inst.influence.cells)
+    assert ('class="missing-key"' in page) == bool(asking)
+    # the codebook: which are offered, with their codes
+    table = pd.read_csv(io.StringIO(texts["codebook"]), dtype=str, keep_default_na=False)
+    for item, offered in zip(table["item_id"], table["missing_options"], strict=True):
+        options = inst.response_scale_of(item).missing_options
+        assert offered == " | ".join(f"{c} = {label}" for c, label in options)
+    markdown = (tmp_path / f"{name}.md").read_text(encoding="utf-8")
+    assert ("Offered after the scale points" in markdown) == bool(asking)
+
+
+def test_missing_answers_of_a_translated_survey(mini, tmp_path):
+    rows = _structure(cl.field(mini, to="limesurvey", path=tmp_path / "s.txt"))
+    offered = {r["language"]: r["text"] for r in rows if r["class"] == "A" and r["name"] == "8"}
+    assert offered == {"en": "Can't judge", "es": "No sé"}
+    es = json.dumps(_qsf(mini, tmp_path, language="es"), ensure_ascii=False)
+    assert '"Display": "No sé"' in es and "Can't judge" not in es
+
+
 # -- codebook ---------------------------------------------------------------------------------
 def test_codebook_lists_every_item_with_its_platform_columns(mini, tmp_path):
     path = cl.field(mini, to="codebook", path=tmp_path / "book.md")
@@ -382,7 +493,9 @@ def test_codebook_lists_every_item_with_its_platform_columns(mini, tmp_path):
     row = table.set_index("item_id")
     assert row.at["tp_2", "reverse"] == "True" and row.at["tp_2", "limesurvey"] == "tp[tp2]"
     assert row.at["tp1", "values"].startswith("1 = Disagree | 2 = Slightly disagree")
-    assert row.at["tp1", "missing"] == "Not applicable | No aplica"
+    assert row.at["tp1", "missing"] == "Not applicable | No aplica | 8 = Can't judge"
+    assert row.at["tp1", "missing_options"] == "8 = Can't judge"
+    assert row.at["school_level", "missing_options"] == ""
     assert row.at["support_tools", "data_columns"] == (
         "support_tools__1 | support_tools__2 | support_tools__3"
     )

@@ -145,10 +145,57 @@ def test_the_influence_grid_is_one_table_with_its_scale(tmp_path):
     rows = re.findall(r'<th scope="row" id="[^"]+">([^<]*)</th>', table.group(0))
     assert cols == [html.escape(label) for _, label in grid.stakeholders]
     assert rows == [html.escape(label) for _, label in grid.zones]
-    assert len(re.findall(r'<input type="number"', table.group(0))) == len(grid.cells)
+    # a box per cell, taking the scale's values and the codes of its missing answers
+    boxes = re.findall(
+        r'<input type="text" class="code" name="([^"]+)" pattern="([^"]+)"', table.group(0)
+    )
+    assert [name for name, _ in boxes] == [
+        grid.item(s, z) for z, _ in grid.zones for s, _ in grid.stakeholders
+    ]
+    assert {pattern for _, pattern in boxes} == {"1|2|3|4|5|8|9"}
     key = text[text.index('class="scale-key"') : text.index('class="grid-table"')]
     for value, label in inst.response_scales[grid.response_scale].labels:
         assert f'<span class="value">{value:g}</span> = {html.escape(label)}' in key
+    apart = key[key.index('<ul class="missing-key">') :]
+    assert '<span class="value">8</span> = Don&#39;t know' in apart
+    assert '<span class="value">9</span> = Not applicable' in apart
+    assert "or 8 for &#34;Don&#39;t know&#34; or 9 for &#34;Not applicable&#34;" in key
+
+
+def test_missing_answers_follow_the_scale_set_apart(tmp_path):
+    """A matrix offers its scale's missing answers as further columns, each with its header
+    and a labelled radio button per row, after a double rule; a grid's key lists them apart.
+    Without missing answer options the questionnaire is as before."""
+    inst = cl.load_instrument(SPEC)
+    _, text = _render(inst, tmp_path)
+    matrix = re.search(r'<table class="matrix-table">.*?</table>', text, flags=re.S).group(0)
+    headers = re.findall(r'<th scope="col"( class="[^"]+")?>([^<]*)<span class="value">', matrix)
+    labels = ("Disagree", "Slightly disagree", "Slightly agree", "Agree")
+    assert headers == [("", label) for label in labels] + [
+        (' class="missing-option first"', "Can&#39;t judge")
+    ]
+    offered = re.findall(
+        r'<td class="missing-option first"><label class="box"><input type="radio" '
+        r'name="([^"]+)" value="8" aria-describedby="row-\1"><span class="visually-hidden">'
+        r"Can&#39;t judge</span></label></td>",
+        matrix,
+    )
+    assert offered == ["tp1", "tp_2"]
+    assert "Some questions offer &#34;Can&#39;t judge&#34; after their scale" in text
+    assert 'pattern="1|2|3|4|8"' in text  # the grid's boxes
+    form = Form()
+    form.feed(text)
+    assert all(i["in_label"] or i.get("id") in form.label_for for i in form.inputs)
+    plain = {
+        **SPEC,
+        "response_scales": {
+            **SPEC["response_scales"],
+            "agree4": {**SPEC["response_scales"]["agree4"], "missing": ["Not applicable"]},
+        },
+    }
+    _, before = _render(cl.load_instrument(plain), tmp_path)
+    assert 'class="missing-option' not in before and 'class="missing-key"' not in before
+    assert "leave it blank" in before and 'type="number" name="inf_principal_hiring"' in before
 
 
 # -- in a browser -----------------------------------------------------------------------------

@@ -294,6 +294,23 @@ BROKEN = {
             ("response scale 'agree6'", "missing", "code 3 is also a value on the scale"),
         ],
     ),
+    "missing answer options that cannot be read back": (
+        _edit(
+            'missing: ["Not applicable", "Don\'t know", -99]',
+            'missing: [{value: 3, label: "Unsure"}, {value: 8.5, label: "Cannot say"},\n'
+            '              {value: 8, label: "Don\'t know"}, {value: 8, label: "Refused"},\n'
+            '              {value: 7, label: "Agree"}, -99]',
+        ),
+        [
+            ("response scale 'agree6'", "missing", "code 3 of {value: 3, label: 'Unsure'} is "
+             "also a value on the scale"),
+            ("response scale 'agree6'", "missing", "code 8.5 of {value: 8.5, label: 'Cannot "
+             "say'} must be a whole number"),
+            ("response scale 'agree6'", "missing", "label 'Agree' of {value: 7, label: "
+             "'Agree'} is also a label of a scale point"),
+            ("response scale 'agree6'", "missing", "code 8 is listed more than once"),
+        ],
+    ),
     "unknown field with a hint, and an unquoted version": (
         _edit('version: "1.0"', "version: 1.0\ncitation: x"),
         [
@@ -416,3 +433,100 @@ def test_collaboration_instrument_loads_scores_and_reports_its_stage_as_a_distri
     assert stages.loc[small, "suppressed"].all() and stages.loc[small, "share"].isna().all()
     shown = stages[~stages["suppressed"]]
     assert shown.groupby("school_id")["share"].sum().round(12).eq(1).all()
+
+
+# -- missing answer options --------------------------------------------------------------------
+def test_missing_answer_options_declare_a_code_and_a_label(write_yaml):
+    text = _edit(
+        'missing: ["Not applicable", "Don\'t know", -99]',
+        'missing: ["Not applicable", {value: 8, label: {en: "Don\'t know", es: "No sé"}},\n'
+        "              {value: 9.0, label: Unsure}, -99]",
+    )
+    inst = cl.load_instrument(write_yaml(text))
+    rs = inst.response_scales["agree6"]
+    assert rs.missing_options == ((8, "Don't know"), (9, "Unsure"))
+    assert all(isinstance(code, int) for code, _ in rs.missing_options)
+    assert rs.missing == ("Not applicable", "Don't know", 8, "Unsure", 9, -99)
+    assert rs.missing_codes == (8, 9, -99)
+    assert rs.missing_labels == ("Not applicable", "Don't know", "Unsure")
+    assert rs.describe_missing() == ("Not applicable", "8 = Don't know", "9 = Unsure", "-99")
+    assert inst.variants("missing:agree6:8") == ["No sé"]
+    es = inst.translated("es").response_scales["agree6"]
+    assert es.missing_options == ((8, "No sé"), (9, "Unsure"))
+    assert es.missing == ("Not applicable", "No sé", 8, "Unsure", 9, -99)
+    assert inst.translated("es").translated("en").response_scales == inst.response_scales
+    # plain labels and codes are read as before and offer nothing
+    plain = inst.response_scales["influence4"]
+    assert plain.missing == ("Not applicable",) and plain.missing_options == ()
+
+
+def test_every_problem_of_missing_answer_options_in_one_error(write_yaml):
+    text = _edit(
+        "  influence4:\n",
+        "  years:\n    type: numeric\n    min: 0\n    max: 50\n"
+        '    missing: [{value: -1, label: "Don\'t know"}]\n'
+        "  influence4:\n",
+    ).replace(
+        'missing: ["Not applicable"]',
+        'missing: [{value: 2, label: "N/A"}, {value: 9, lable: "Not applicable"},\n'
+        '              {value: "9", label: "Nine"}, {value: 8, label: {en: "DK", es: 3}},\n'
+        '              {value: 7, label: "Dunno"}, {value: 6, label: "dunno"}]',
+    )
+    found = _problems(write_yaml(text))
+    expected = [
+        ("response scale 'years'", "a numeric scale offers no answers to choose from"),
+        ("response scale 'influence4'", "code 2 of {value: 2, label: 'N/A'} is also a value"),
+        ("response scale 'influence4'", "'lable' in {value: 9, lable: 'Not applicable'} is not "
+         "a field of a missing answer option (did you mean 'label'?)"),
+        ("response scale 'influence4'", "{value: 9, lable: 'Not applicable'} needs a label"),
+        ("response scale 'influence4'", "code '9' of {value: '9', label: 'Nine'} must be a "
+         "whole number"),
+        ("response scale 'influence4'", "the 'es' text must be text, not 3"),
+        ("response scale 'influence4'", "label 'dunno' is used for codes 7 and 6"),
+    ]
+    for where, reason in expected:
+        assert any(w.startswith(where) and f == "missing" and reason in r for w, f, r in found), (
+            f"expected ({where!r}, {reason!r}) among {found}"
+        )
+    assert len(found) == len(expected), found
+
+
+def test_a_code_inside_the_range_of_a_categorical_scale(write_yaml):
+    text = _edit(
+        "  influence4:\n",
+        "  level:\n    type: categorical\n    labels: {1: Primary, 5: Secondary}\n"
+        '    missing: [{value: 3, label: "Don\'t know"}, {value: 9, label: "Other"}]\n'
+        "  influence4:\n",
+    )
+    found = _problems(write_yaml(text))
+    assert [(f, r) for _, f, r in found] == [
+        ("missing", "code 3 of {value: 3, label: \"Don't know\"} lies inside the scale's range "
+         "1 to 5 (missing codes must lie outside it)")
+    ]
+
+
+def test_bundled_instruments_offer_the_missing_answers_their_instructions_ask_for():
+    """A section that tells respondents to mark "Don't know" or "Not applicable" has that
+    answer, with a code, on the response scale of each of its items, and no scale offers an
+    answer no instruction asks for."""
+    import re
+
+    offered = {}
+    for name in BUNDLED:
+        inst = cl.load_instrument(name)
+        asked: dict[str, set[str]] = {}
+        for item in inst.item_list:
+            text = inst.sections.get(item.section or "", {}).get("instructions", "")
+            for sentence in re.split(r"(?<=[.?!])\s+", text):  # Mark "Don't know" if ...
+                if sentence.startswith('Mark "'):
+                    marks = set(re.findall(r'"([^"]+)"', sentence))
+                    asked.setdefault(item.response_scale, set()).update(marks)
+        for rs in inst.response_scale_list:
+            labels = {label for _, label in rs.missing_options}
+            assert labels == asked.get(rs.id, set()), (name, rs.id)
+            offered[(name, rs.id)] = rs.missing_options
+    assert {k: v for k, v in offered.items() if v} == {
+        ("colead-teacher", "influence5"): ((8, "Don't know"), (9, "Not applicable")),
+        ("sass-principal-influence", "influence4"): ((9, "Not applicable"),),
+        ("sass-teacher-influence", "influence4"): ((9, "Not applicable"),),
+    }

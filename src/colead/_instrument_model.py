@@ -7,7 +7,7 @@ Build them with :func:`colead.load_instrument`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from colead.exceptions import InstrumentError, InstrumentProblem
@@ -30,8 +30,11 @@ class ResponseScale:
     """The answers an item allows.
 
     ``labels`` pairs each value with its label, in increasing order of value. ``min`` and
-    ``max`` are the declared bounds (reverse keying uses them); ``missing`` holds labels and
-    codes that mean "no answer on this scale".
+    ``max`` are the declared bounds (reverse keying uses them); ``missing`` holds every label
+    and code that means "no answer on this scale". ``missing_options`` pairs the code and
+    label of each missing answer the file declares as ``{value: 8, label: "Don't know"}``:
+    fielded surveys offer these as answers, set apart after the scale points (their codes
+    and labels are also in ``missing``).
     """
 
     id: str
@@ -40,6 +43,7 @@ class ResponseScale:
     min: Number | None = None
     max: Number | None = None
     missing: tuple[str | Number, ...] = ()
+    missing_options: tuple[tuple[int, str], ...] = ()
 
     @property
     def values(self) -> tuple[Number, ...]:
@@ -50,6 +54,32 @@ class ResponseScale:
     def label_map(self) -> dict[Number, str]:
         """Value -> label."""
         return dict(self.labels)
+
+    @property
+    def missing_codes(self) -> tuple[Number, ...]:
+        """The codes read as missing in a numeric export (those of ``missing_options`` too)."""
+        return tuple(m for m in self.missing if not isinstance(m, str))
+
+    @property
+    def missing_labels(self) -> tuple[str, ...]:
+        """The labels read as missing in a choice-text export (in this language)."""
+        return tuple(m for m in self.missing if isinstance(m, str))
+
+    def describe_missing(self) -> tuple[str, ...]:
+        """Each missing entry as people read it: ``8 = Don't know`` for an answer option,
+        else the label or the code, in the order of the file."""
+        option_of: dict[Number, str] = dict(self.missing_options)
+        labels = set(option_of.values())
+        out = []
+        for m in self.missing:
+            if isinstance(m, str):
+                if m not in labels:
+                    out.append(m)
+            elif m in option_of:
+                out.append(f"{m:g} = {option_of[m]}")
+            else:
+                out.append(f"{m:g}")
+        return tuple(out)
 
     @property
     def has_bounds(self) -> bool:
@@ -208,8 +238,6 @@ class Instrument:
     path: str | None = field(repr=False, default=None, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_translations",
-                           {(lang, key): text for lang, key, text in self.translation_list})
         object.__setattr__(self, "_item_index", {item.id: item for item in self.item_list})
         object.__setattr__(self, "_rs_index", {rs.id: rs for rs in self.response_scale_list})
         object.__setattr__(self, "_scale_index", {sc.id: sc for sc in self.scale_list})
@@ -332,69 +360,17 @@ class Instrument:
         return (self.language, *others)
 
     def variants(self, key: str) -> list[str]:
-        """The texts of ``key`` (``item:<id>``, ``label:<scale>:<value>``, ``scale:<id>``,
-        ``stakeholder:<id>``, ``zone:<id>``, ...) in the other languages."""
+        """The texts of ``key`` (``item:<id>``, ``label:<scale>:<value>``,
+        ``missing:<scale>:<code>``, ``scale:<id>``, ``stakeholder:<id>``, ``zone:<id>``, ...)
+        in the other languages."""
         return [text for lang, k, text in self.translation_list if k == key]
 
     def translated(self, language: str) -> Instrument:
         """The same instrument with its texts in ``language`` (where the file gives them;
         otherwise in its own language). Ids, values and structure do not change."""
-        if language not in self.languages:
-            raise KeyError(f"instrument {self.name!r} has no texts in {language!r}; it has "
-                           f"{', '.join(self.languages)}")
-        if language == self.language:
-            return self
-        table = self._translations  # type: ignore[attr-defined]
+        from colead._instrument_languages import translated
 
-        def tr(key: str, text: str) -> str:
-            return str(table.get((language, key), text))
-
-        scales = tuple(replace(rs, labels=tuple((v, tr(f"label:{rs.id}:{v:g}", label))
-                                               for v, label in rs.labels))
-                       for rs in self.response_scale_list)
-        grid = self.influence
-        if grid is not None:
-            grid = replace(grid, stem=tr("stem", grid.stem),
-                           stakeholders=tuple((s, tr(f"stakeholder:{s}", t)) for s, t in
-                                              grid.stakeholders),
-                           zones=tuple((z, tr(f"zone:{z}", t)) for z, t in grid.zones))
-        return replace(
-            self, title=tr("title", self.title), language=language,
-            response_scale_list=scales,
-            item_list=tuple(replace(i, text=tr(f"item:{i.id}", i.text)) for i in self.item_list),
-            scale_list=tuple(replace(sc, title=tr(f"scale:{sc.id}", sc.title))
-                             for sc in self.scale_list),
-            section_list=tuple((sid, tr(f"section:{sid}:title", t),
-                                tr(f"section:{sid}:instructions", ins))
-                               for sid, t, ins in self.section_list),
-            influence=grid,
-            # the texts it now shows in `language` are kept under the original language
-            translation_list=tuple((self.language if lang == language else lang, key,
-                                    self._text_of(key) if lang == language else text)
-                                   for lang, key, text in self.translation_list),
-        )
-
-    def _text_of(self, key: str) -> str:
-        """The text of ``key`` in the instrument's own language."""
-        kind, _, rest = key.partition(":")
-        if kind == "item":
-            return self.item(rest).text
-        if kind == "scale":
-            return self._scale_index[rest].title  # type: ignore[attr-defined, no-any-return]
-        if kind == "label":
-            rs_id, _, value = rest.rpartition(":")
-            rs = self._rs_index[rs_id]  # type: ignore[attr-defined]
-            return next(label for v, label in rs.labels if f"{v:g}" == value)  # type: ignore[no-any-return]
-        if kind == "section":
-            sid, _, part = rest.partition(":")
-            section = self.sections[sid]
-            return section["title" if part == "title" else "instructions"]
-        if kind in ("stakeholder", "zone") and self.influence is not None:
-            pairs = self.influence.stakeholders if kind == "stakeholder" else self.influence.zones
-            return dict(pairs)[rest]
-        if kind == "stem" and self.influence is not None:
-            return self.influence.stem
-        return self.title
+        return translated(self, language)
 
     # -- display -------------------------------------------------------------------------
     def summary(self) -> str:

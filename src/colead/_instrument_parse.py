@@ -29,6 +29,7 @@ from colead._instrument_checks import (
     where_of,
 )
 from colead._instrument_grid import parse_grid
+from colead._instrument_missing import parse_missing
 from colead._instrument_model import Instrument, Item, Number, ResponseScale, Scale
 from colead._yaml import describe_yaml_error, load_yaml
 from colead.exceptions import InstrumentError, InstrumentProblem
@@ -230,10 +231,12 @@ def _parse_response_scale(
             p.add(where, "labels", f"values {outside} lie outside the bounds {lo:g} to {hi:g}")
     if lo is not None and hi is not None and lo >= hi:
         p.add(where, "min", f"min ({lo:g}) must be below max ({hi:g})")
-    missing = _parse_missing(p, spec.get("missing"), labels, lo, hi, where)
+    missing, options = parse_missing(p, spec.get("missing"), rid, kind, labels, (lo, hi), where)
     if len(p.found) > n_before:
         return None
-    return ResponseScale(id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing)
+    return ResponseScale(
+        id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing, missing_options=options
+    )
 
 
 def _parse_labels(
@@ -278,43 +281,6 @@ def _parse_labels(
         seen[folded] = value
         labels.append((value, label.strip()))
     return tuple(sorted(labels))
-
-
-def _parse_missing(
-    p: Problems,
-    raw: Any,
-    labels: tuple[tuple[Number, str], ...],
-    lo: Number | None,
-    hi: Number | None,
-    where: str,
-) -> tuple[str | Number, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raw = [raw]
-    label_text = {label.casefold() for _, label in labels}
-    values = {v for v, _ in labels}
-    missing: list[str | Number] = []
-    for code in raw:
-        if isinstance(code, str) and code.strip():
-            if code.strip().casefold() in label_text:
-                p.add(where, "missing", f"{code!r} is also a label of a scale point")
-                continue
-            missing.append(code.strip())
-        elif is_number(code):
-            inside = lo is not None and hi is not None and lo <= code <= hi
-            if code in values or inside:
-                p.add(
-                    where,
-                    "missing",
-                    f"code {code!r} is also a value on the scale "
-                    "(missing codes must lie outside it)",
-                )
-                continue
-            missing.append(code)
-        else:
-            p.add(where, "missing", f"{code!r} must be a label (text) or a numeric code; quote it")
-    return tuple(missing)
 
 
 # -- items -----------------------------------------------------------------------------------

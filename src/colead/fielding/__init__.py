@@ -71,8 +71,8 @@ def field(
         3.
     InstrumentError
         When the instrument cannot be laid out on the platform (LimeSurvey answer codes are
-        at most five letters or digits, so a value such as ``-1`` or ``2.5`` cannot be one;
-        two item ids that give the same LimeSurvey code).
+        at most five letters or digits, so a value or missing answer code such as ``-1`` or
+        ``2.5`` cannot be one; two item ids that give the same LimeSurvey code).
 
     See Also
     --------
@@ -83,7 +83,13 @@ def field(
     Export tags (Qualtrics) are the item ids and LimeSurvey question codes are the item ids
     in letters and digits; recode values and answer codes are the instrument's values. So an
     export of the survey, in numeric codes or in choice text of any of the instrument's
-    languages, is read by :func:`colead.read_responses` with no mapping. The school of each
+    languages, is read by :func:`colead.read_responses` with no mapping.
+
+    The missing answer options of a response scale (``missing: [{value: 8, label: "Don't
+    know"}]``) are offered after its scale points, set apart in the questionnaire, with their
+    codes as recode values and answer codes; an export holds the code or the label, and both
+    are read as missing. Plain missing labels and codes (``"Not applicable"``, ``-99``) are
+    not offered (there is no code to export): they only say how exports are read. The school of each
     respondent travels as embedded data ``school_id`` (Qualtrics) or a hidden question
     ``schoolid`` (LimeSurvey), both set from the survey link (``...?school_id=S01``,
     ``...&schoolid=S01``).

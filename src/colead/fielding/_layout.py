@@ -8,6 +8,13 @@ zones), and every other item is a question of its own: one answer from a list (o
 categorical), a number, or every option that applies. This refines
 :func:`colead.io._layout.questions`, which the export writers use, by also splitting a scale
 whose items use different response scales and by keeping pages apart.
+
+Missing answers: a question offers, after its scale points, the missing answer options of its
+response scale (``missing: [{value: 8, label: "Don't know"}]``; :attr:`Question.
+missing_options`), with their codes as values, so an export holds the code or the label and
+:func:`colead.read_responses` reads either as missing. Plain missing labels and codes
+(``"Not applicable"``, ``-99``) have no code to export with and are not offered: they are
+rules for reading exports. Numbers and check-all-that-apply questions offer none.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ TEXT = {
         "Please answer each question as well as you can. For most questions, mark one box in "
         "each row. If a question does not apply to you, or you do not know, leave it blank."
     ),
+    "how_to_missing": (
+        "Please answer each question as well as you can. For most questions, mark one box in "
+        "each row. Some questions offer {labels} after their scale: mark it if it is your "
+        "answer. Leave any other question that does not apply to you, or that you cannot "
+        "answer, blank."
+    ),
     "confidential_heading": "Your answers are confidential.",
     "confidential": (
         "Nobody at your school or district sees individual answers. Results are reported "
@@ -41,6 +54,11 @@ TEXT = {
         "Write the number of your answer in each box, using the scale below. Leave a box "
         "blank if you do not know."
     ),
+    "grid_how_to_missing": (
+        "Write the number of your answer in each box, using the scale below, or {codes} "
+        "if that is your answer."
+    ),
+    "or": "or",
     "number": "A number from {min} to {max}",
     "number_open": "A number",
     "all_that_apply": "Mark all that apply.",
@@ -73,6 +91,20 @@ class Question:
     def options(self) -> tuple[tuple[str, str], ...]:
         """(value code, label) of each answer option, lowest value first."""
         return tuple((f"{value:g}", label) for value, label in self.scale.labels)
+
+    @property
+    def missing_options(self) -> tuple[tuple[str, str], ...]:
+        """(code, label) of each missing answer offered after the scale points ("Don't
+        know", "Not applicable"), in the order of the instrument; empty for a number or a
+        check-all-that-apply question."""
+        if self.kind in ("numeric", "multiple"):
+            return ()
+        return tuple((f"{code:g}", label) for code, label in self.scale.missing_options)
+
+    @property
+    def all_options(self) -> tuple[tuple[str, str], ...]:
+        """The scale points, then the missing answers offered."""
+        return self.options + self.missing_options
 
 
 @dataclass(frozen=True)
@@ -155,6 +187,38 @@ def _group(
     for key, rows in groups.items():
         kind, qkey, text, rs = info[key]
         yield kind, qkey, text, tuple(rows), rs
+
+
+def offered_labels(instrument: Instrument) -> list[str]:
+    """The labels of the missing answers the survey offers, each once, in order."""
+    seen: dict[str, None] = {}
+    for page in pages(instrument):
+        for q in page.questions:
+            seen.update(dict.fromkeys(label for _, label in q.missing_options))
+    return list(seen)
+
+
+def how_to(instrument: Instrument) -> str:
+    """The instructions of the cover page (they name the missing answers offered)."""
+    labels = offered_labels(instrument)
+    if not labels:
+        return TEXT["how_to"]
+    return TEXT["how_to_missing"].format(labels=_either([f'"{label}"' for label in labels]))
+
+
+def grid_how_to(question: Question) -> str:
+    """How to fill the number boxes of the influence grid, with its missing answers' codes."""
+    if not question.missing_options:
+        return TEXT["grid_how_to"]
+    codes = [f'{code} for "{label}"' for code, label in question.missing_options]
+    return TEXT["grid_how_to_missing"].format(codes=_either(codes))
+
+
+def _either(parts: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {TEXT['or']} {parts[-1]}"
 
 
 def number_hint(scale: ResponseScale) -> str:

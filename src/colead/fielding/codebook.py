@@ -3,7 +3,10 @@
 The CSV has one row per item: ``item_id``, ``section``, ``question`` (the matrix question the
 item is a row of, else its own text), ``text``, ``scale``, ``scale_title``, ``reverse``,
 ``response_scale``, ``type``, ``min``, ``max``, ``values`` (``1 = Strongly disagree | 2 =
-...``), ``missing`` (labels and codes read as missing), ``data_columns`` (colead's columns:
+...``), ``missing`` (every label and code read as missing: ``8 = Don't know | -99``),
+``missing_options`` (the missing answers the fielded surveys offer after the scale points,
+with their codes: ``8 = Don't know | 9 = Not applicable``; a plain missing label or code has
+no code to export with and is not offered), ``data_columns`` (colead's columns:
 the item id, or ``<item>__<value>`` per option of a multiple-choice item), ``qualtrics``
 (the export column of the survey :func:`colead.field` writes), ``limesurvey`` (the export
 heading of the LimeSurvey survey), ``stakeholder`` and ``zone`` (influence-grid items) and
@@ -11,8 +14,9 @@ heading of the LimeSurvey survey), ``stakeholder`` and ``zone`` (influence-grid 
 spreadsheet would run as formulas are neutralised (:func:`colead.privacy.write_csv`).
 
 The Markdown codebook describes the instrument (source, licence, citations), each section's
-items, the response scales with their values, labels and missing codes, and the scales with
-their items, reversed items, scoring rule and citations.
+items, the response scales with their values and labels, the missing answers offered (with
+their codes) and the other labels and codes read as missing, and the scales with their items,
+reversed items, scoring rule and citations.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ COLUMNS = [
     "max",
     "values",
     "missing",
+    "missing_options",
     "data_columns",
     "qualtrics",
     "limesurvey",
@@ -101,7 +106,10 @@ def codebook_table(instrument: Instrument) -> pd.DataFrame:
                 "min": "" if rs.min is None else f"{rs.min:g}",
                 "max": "" if rs.max is None else f"{rs.max:g}",
                 "values": " | ".join(f"{v:g} = {label}" for v, label in rs.labels),
-                "missing": " | ".join(m if isinstance(m, str) else f"{m:g}" for m in rs.missing),
+                "missing": " | ".join(rs.describe_missing()),
+                "missing_options": " | ".join(
+                    f"{code:g} = {label}" for code, label in rs.missing_options
+                ),
                 "data_columns": " | ".join(inst.data_columns(item.id)),
                 "qualtrics": item.id,
                 "limesurvey": headings.get(item.id, ""),
@@ -183,9 +191,18 @@ def codebook_markdown(instrument: Instrument, table: pd.DataFrame) -> str:
                 ),
                 ["value", "label"],
             )
-        if rs.missing:
-            missing = ", ".join(f"`{m}`" if isinstance(m, str) else f"`{m:g}`" for m in rs.missing)
-            lines += [f"Read as missing: {missing}.", ""]
+        if rs.missing_options:
+            offered = ", ".join(f"`{code:g}` {_md(label)}" for code, label in rs.missing_options)
+            lines += [f"Offered after the scale points, read as missing: {offered}.", ""]
+        option_codes = {code for code, _ in rs.missing_options}
+        option_labels = {label for _, label in rs.missing_options}
+        plain = [
+            f"`{m}`" if isinstance(m, str) else f"`{m:g}`"
+            for m in rs.missing
+            if m not in (option_labels if isinstance(m, str) else option_codes)
+        ]
+        if plain:
+            lines += [f"Read as missing (not offered as answers): {', '.join(plain)}.", ""]
     if inst.scale_list:
         lines += ["## Scales", ""]
         rows = [

@@ -32,6 +32,14 @@ so ``inf_teachers_hiring`` in column ``infteachershiring`` or ``...[infteachersh
 found with no mapping). Answer codes, and the sub-question codes of a multiple-choice item,
 are the instrument's values; a value that is not a whole number from 0 to 99999 cannot be one,
 and is reported as an :class:`colead.InstrumentError`.
+
+Missing answers: the missing answer options of a response scale (``missing: [{value: 8,
+label: "Don't know"}]``) follow the scale points as further answers (``A`` rows) of its arrays
+and lists, their codes as answer codes (so they too must be whole numbers from 0 to 99999).
+An export then holds the code (answer codes) or the label (full answers), both read as
+missing. Plain missing labels and codes are not offered (there is no code to export). The
+survey setting ``shownoanswer`` adds LimeSurvey's own "No answer" to questions that are not
+mandatory; it exports as a blank.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from colead.fielding._layout import (
     TEXT,
     Page,
     Question,
+    how_to,
     in_language,
     mentions_all_that_apply,
     number_hint,
@@ -138,7 +147,7 @@ def _settings(languages: list[str]) -> list[list[str]]:
 
 def _language_settings(inst: Instrument, min_n: int) -> list[list[str]]:
     welcome = (
-        f"<p>{_h(TEXT['how_to'])}</p><p><strong>{_h(TEXT['confidential_heading'])}"
+        f"<p>{_h(how_to(inst))}</p><p><strong>{_h(TEXT['confidential_heading'])}"
         f"</strong> {_h(TEXT['confidential'].format(min_n=min_n))}</p>"
     )
     values = {
@@ -198,6 +207,18 @@ def _codes(inst: Instrument, layout: list[Page]) -> dict[str, str]:
                             "labels",
                             f"value {value} cannot be a LimeSurvey answer code (at most five "
                             "digits); use whole numbers from 0 to 99999 to field it on LimeSurvey",
+                        )
+                    )
+            for code, label in q.missing_options:
+                if not (code.isdigit() and len(code) <= 5):
+                    problems.append(
+                        InstrumentProblem(
+                            where,
+                            f"response scale {q.scale.id!r}",
+                            "missing",
+                            f"code {code} of {label!r} cannot be a LimeSurvey answer code (at "
+                            "most five digits); use a whole number from 0 to 99999 to field it "
+                            "on LimeSurvey",
                         )
                     )
     if problems:
@@ -276,7 +297,7 @@ def _groups(layout: list[Page], codes: dict[str, str], lang: str) -> list[list[s
                         text=_h(label),
                         language=lang,
                     )
-                    for value, label in q.options
+                    for value, label in q.all_options  # the scale, then missing answers
                 ]
     return rows
 

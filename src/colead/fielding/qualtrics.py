@@ -29,6 +29,14 @@ data ``school_id`` set from the link, then the blocks in order), ``SO`` (survey 
   ``Answers`` the scale points and ``RecodeValues`` the instrument's values;
 - one answer from a list (``MC``, ``SAVR``, ``TX``) or every option that applies (``MC``,
   ``MAVR``, ``TX``): ``DataExportTag`` is the item id, ``RecodeValues`` the values;
+- the missing answers a response scale offers (``missing: [{value: 8, label: "Don't
+  know"}]``) follow the scale points as further ``Answers`` of a matrix or ``Choices`` of a
+  list, with their codes as ``RecodeValues``, as the matrix and list questions of
+  ctesta01/QualtricsTools ``No_Basis_for_Evaluation.qsf`` carry "No opinion" and "Never tried
+  it" (recoded -1, -2). So a numeric export holds the code and a choice-text export the
+  label, and :func:`colead.read_responses` reads both as missing. No marker sets these
+  columns apart in the file (none appears in the reference files); a column separator can be
+  added in the survey editor;
 - a number (``TE``, ``SL``): ``DataExportTag`` is the item id; the range is in the text;
 - descriptive text (``DB``, ``TB``) opening each block: its title and instructions (the
   first one also the confidentiality statement), the stem before the influence grid.
@@ -36,10 +44,10 @@ data ``school_id`` set from the link, then the blocks in order), ``SO`` (survey 
 Not used: Qualtrics' translations (one language per file; write one file per language),
 content validation of numbers (the range is stated in the question text and checked on
 import), forced responses, display, skip and branch logic, randomisation, scoring, quotas,
-themes and branding (the account's defaults apply), ``VariableNaming``, and the
-"not applicable" and "don't know" answers of the instrument (they are import rules, not
-answer options). Response anonymisation (``AnonymizeResponse``) is switched on, so Qualtrics
-records no IP address or location.
+themes and branding (the account's defaults apply), ``VariableNaming``, and the plain
+missing labels and codes of the instrument (``"Not applicable"``, ``-99``: with no code to
+export they are rules for reading exports, not answers). Response anonymisation
+(``AnonymizeResponse``) is switched on, so Qualtrics records no IP address or location.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from colead.fielding._layout import (
     TEXT,
     Page,
     Question,
+    how_to,
     mentions_all_that_apply,
     number_hint,
     pages,
@@ -256,7 +265,7 @@ def _intro(inst: Instrument, page: Page, *, first: bool, min_n: int) -> str:
     if first:
         parts += [
             f"<h1>{_h(inst.title)}</h1>",
-            f"<p>{_h(TEXT['how_to'])}</p>",
+            f"<p>{_h(how_to(inst))}</p>",
             f"<p><strong>{_h(TEXT['confidential_heading'])}</strong> "
             f"{_h(TEXT['confidential'].format(min_n=min_n))}</p>",
         ]
@@ -298,7 +307,8 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
         "Language": [],
         "QuestionID": qid,
     }
-    ids = [str(k) for k in range(1, len(q.options) + 1)]
+    options = q.all_options  # the scale points, then the missing answers offered
+    ids = [str(k) for k in range(1, len(options) + 1)]
     if q.kind in ("matrix", "grid"):
         rows = [str(k) for k in range(1, len(q.rows) + 1)]
         return {
@@ -318,10 +328,10 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
             "Choices": {r: {"Display": _h(t)} for r, (_, t) in zip(rows, q.rows, strict=True)},
             "ChoiceOrder": rows,
             "Answers": {
-                a: {"Display": _h(label)} for a, (_, label) in zip(ids, q.options, strict=True)
+                a: {"Display": _h(label)} for a, (_, label) in zip(ids, options, strict=True)
             },
             "AnswerOrder": [int(a) for a in ids],
-            "RecodeValues": {a: code for a, (code, _) in zip(ids, q.options, strict=True)},
+            "RecodeValues": {a: code for a, (code, _) in zip(ids, options, strict=True)},
             "ChoiceDataExportTags": {r: item for r, (item, _) in zip(rows, q.rows, strict=True)},
             "NextChoiceId": len(rows) + 1,
             "NextAnswerId": len(ids) + 1,
@@ -348,11 +358,9 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
         "Selector": "MAVR" if q.kind == "multiple" else "SAVR",
         "SubSelector": "TX",
         "Configuration": {"QuestionDescriptionOption": "UseText"},
-        "Choices": {
-            a: {"Display": _h(label)} for a, (_, label) in zip(ids, q.options, strict=True)
-        },
+        "Choices": {a: {"Display": _h(label)} for a, (_, label) in zip(ids, options, strict=True)},
         "ChoiceOrder": ids,
-        "RecodeValues": {a: code for a, (code, _) in zip(ids, q.options, strict=True)},
+        "RecodeValues": {a: code for a, (code, _) in zip(ids, options, strict=True)},
         "NextChoiceId": len(ids) + 1,
         "NextAnswerId": 1,
     }

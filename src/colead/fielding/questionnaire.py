@@ -5,7 +5,12 @@ Each section of the instrument starts a new printed page, after a cover page wit
 instructions and the confidentiality statement. Every question is a ``<fieldset>`` with a
 ``<legend>``; matrix questions are tables with column and row header cells and a labelled radio
 button per answer; the influence grid is one stakeholders x decisions table with a labelled
-box per cell and its scale printed above it. Text from the instrument is escaped (jinja2
+box per cell and its scale printed above it. Missing answers a response scale offers
+(``{value: 8, label: "Don't know"}`` in its ``missing``) follow the scale points, set apart:
+further columns of a matrix (a double rule and a shaded background before them, each with its
+column header), further choices of a list, and further codes in the grid's key (its boxes then
+take exactly the scale's values and those codes). Plain missing labels and codes are not
+offered: they only say how an export is read. Text from the instrument is escaped (jinja2
 autoescaping); the style sheet is inlined and there is no script and no external resource.
 """
 
@@ -21,6 +26,8 @@ from colead.fielding._layout import (
     TEXT,
     Page,
     Question,
+    grid_how_to,
+    how_to,
     mentions_all_that_apply,
     number_hint,
     pages,
@@ -41,7 +48,14 @@ class GridBlock:
     options: tuple[tuple[str, str], ...]
     low: str
     high: str
+    missing_options: tuple[tuple[str, str], ...] = ()
+    how_to: str = ""
     kind: str = "grid_table"
+
+    @property
+    def pattern(self) -> str:
+        """The answers a box takes, as an HTML ``pattern``: ``1|2|3|4|5|8|9``."""
+        return "|".join(code for code, _ in self.options + self.missing_options)
 
 
 def write_questionnaire(instrument: Instrument, path: Path, *, min_n: int) -> Path:
@@ -68,6 +82,7 @@ def render_questionnaire(instrument: Instrument, *, min_n: int) -> str:
         "colead_version": __version__,
         "css": markupsafe.Markup(css),
         "t": TEXT,
+        "how_to": how_to(instrument),
         "confidentiality": TEXT["confidential"].format(min_n=min_n),
         "pages": _numbered([(page, _blocks(instrument, page)) for page in layout]),
         "number_hint": number_hint,
@@ -115,6 +130,8 @@ def _blocks(inst: Instrument, page: Page) -> list[Question | GridBlock]:
                     options=options,
                     low=options[0][0] if options else f"{scale.min:g}",
                     high=options[-1][0] if options else f"{scale.max:g}",
+                    missing_options=question.missing_options,
+                    how_to=grid_how_to(question),
                 )
             )
     return out

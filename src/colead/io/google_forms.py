@@ -40,7 +40,9 @@ def write_google_forms(responses: Responses, path: str | os.PathLike[str] | IO[s
             columns.append(joined_choices(data, inst, item_id, labels=True, separator=", "))
             continue
         column = data[item_id].to_numpy(dtype=float)
-        labels = inst.response_scale_of(item_id).label_map
+        rs = inst.response_scale_of(item_id)
+        # the scale's labels, and those of the missing answers it offers ("Don't know")
+        labels: dict[float, str] = {**rs.label_map, **dict(rs.missing_options)}
         columns.append(
             [
                 "" if np.isnan(x) else csv_safe(labels[x]) if labels else format_number(x)

@@ -139,8 +139,8 @@ def _answer_cells(
                                           labels=values == "labels", separator=","))
             continue
         column = responses.data[item_id].to_numpy(dtype=float)
-        if values == "labels" and rs.labels:
-            columns.append(_labels(column, rs.label_map))
+        if values == "labels" and rs.labels:  # a missing answer offered: its label
+            columns.append(_labels(column, {**rs.label_map, **dict(rs.missing_options)}))
         else:
             columns.append(format_numbers(column))
     return columns

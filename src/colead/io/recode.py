@@ -5,7 +5,9 @@ column of 100,000 answers has a handful of distinct ones). Accepted: the scale's
 (``5``, ``5.0``), its labels in any case and spacing, and both at once (``5 = Strongly
 agree``, ``5 - Strongly agree``, ``Strongly agree (5)``). Missing labels and codes (the
 instrument's, plus "Not applicable", "Don't know", "Prefer not to answer") become NaN, as do
-Qualtrics' -99 and negative recodes. Anything else is a problem, reported cell by cell.
+Qualtrics' -99 and negative recodes. A missing answer option (``{value: 8, label: "Don't
+know"}``) is read as missing by its code, by its label in any of the instrument's languages,
+and by both (``8 = Don't know``). Anything else is a problem, reported cell by cell.
 """
 
 from __future__ import annotations
@@ -73,15 +75,16 @@ class Decoder:
     missing_codes: set[float] = field(init=False)
 
     variants: dict[float, list[str]] = field(default_factory=dict)
+    missing_variants: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_label = {normalise_label(label): float(v) for v, label in self.scale.labels}
         for value, texts in self.variants.items():  # the labels in other languages
             self.by_label.update({normalise_label(t): float(value) for t in texts})
         self.missing_labels = set(MISSING_LABELS) | {
-            normalise_label(m) for m in self.scale.missing if isinstance(m, str)
+            normalise_label(m) for m in [*self.scale.missing_labels, *self.missing_variants]
         }
-        self.missing_codes = {float(m) for m in self.scale.missing if not isinstance(m, str)}
+        self.missing_codes = {float(m) for m in self.scale.missing_codes}
 
     def valid(self, x: float) -> bool:
         rs = self.scale
@@ -151,6 +154,15 @@ def label_variants(instrument: Instrument, rs: ResponseScale) -> dict[float, lis
     return {float(v): instrument.variants(f"label:{rs.id}:{v:g}") for v in rs.values}
 
 
+def missing_variants(instrument: Instrument, rs: ResponseScale) -> list[str]:
+    """The labels of the scale's missing answer options in the instrument's other languages."""
+    return [
+        text
+        for code, _ in rs.missing_options
+        for text in instrument.variants(f"missing:{rs.id}:{code:g}")
+    ]
+
+
 def decode_columns(
     cells: pd.DataFrame,
     positions: dict[str, int],
@@ -173,7 +185,12 @@ def decode_columns(
     for item_id, position in positions.items():
         rs = instrument.response_scale_of(item_id)
         if rs.id not in decoders:
-            decoders[rs.id] = Decoder(rs, negative_codes_missing, label_variants(instrument, rs))
+            decoders[rs.id] = Decoder(
+                rs,
+                negative_codes_missing,
+                label_variants(instrument, rs),
+                missing_variants(instrument, rs),
+            )
         decoder = decoders[rs.id]
         column = cells[position]
         codes, uniques = pd.factorize(column, sort=False)

@@ -39,8 +39,7 @@ class MultipleDecoder:
         # longest labels first, so that an option holding a separator wins over its parts
         self.labels = sorted(((normalise_label(t), v) for t, v in texts),
                              key=lambda pair: -len(pair[0]))
-        self.missing = set(MISSING_LABELS) | {
-            normalise_label(m) for m in scale.missing if isinstance(m, str)}
+        self.missing = set(MISSING_LABELS) | {normalise_label(m) for m in scale.missing_labels}
 
     def joined(self, raw: str) -> tuple[np.ndarray, str]:
         """The 0/1 vector of one joined cell, and how it was read (``problem:...`` if not)."""

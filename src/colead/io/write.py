@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import IO, Literal
 
-from colead._validation import check_option
+import numpy as np
+
+from colead._validation import check_number, check_option
 from colead.responses import Responses
 
 __all__ = ["PLATFORMS", "write_export"]
@@ -21,6 +24,7 @@ def write_export(
     platform: Literal["csv", "qualtrics", "google_forms"] = "csv",
     values: Literal["numeric", "labels"] = "numeric",
     column_names: Literal["item_id", "platform"] = "item_id",
+    missing_options: float = 0.0,
 ) -> None:
     """Write responses as a platform would export them.
 
@@ -42,15 +46,26 @@ def write_export(
     column_names : {"item_id", "platform"}, default "item_id"
         Qualtrics only: export tags equal to the item ids (a survey built from the instrument)
         or the platform's own ``Q7_3`` names.
+    missing_options : float, default 0
+        Share of the unanswered cells, among the items whose response scale offers missing
+        answers (``missing: [{value: 8, label: "Don't know"}]``), written as one of those
+        answers, as from a respondent who marked "Don't know": the code where the export holds
+        numbers, the label (in the instrument's language) where it holds choice text. The
+        cells and answers are drawn by a fixed pseudo-random generator, so the same call
+        writes the same file. :func:`colead.read_responses` reads them back as missing.
 
     Notes
     -----
-    Unanswered items are written empty. Personal metadata columns (IP address, location)
-    hold documentation-range addresses and made-up coordinates, never real data.
+    Unanswered items are written empty (unless ``missing_options`` writes a missing answer).
+    Personal metadata columns (IP address, location) hold documentation-range addresses and
+    made-up coordinates, never real data.
     """
     check_option(platform, "platform", "write_export", PLATFORMS)
     check_option(values, "values", "write_export", ("numeric", "labels"))
     check_option(column_names, "column_names", "write_export", ("item_id", "platform"))
+    check_number(missing_options, "missing_options", "write_export", low=0, high=1)
+    if missing_options > 0:
+        responses = _with_missing_answers(responses, missing_options)
     if platform == "csv":
         from colead.io.generic import write_csv
 
@@ -63,3 +78,20 @@ def write_export(
         from colead.io.google_forms import write_google_forms
 
         write_google_forms(responses, path)
+
+
+def _with_missing_answers(responses: Responses, share: float) -> Responses:
+    """``responses`` with about ``share`` of the unanswered cells of items that offer missing
+    answers holding the code of one of them (each equally likely); for writing only."""
+    rng = np.random.default_rng(0)
+    inst = responses.instrument
+    data = responses.data.copy()
+    for item_id in responses.item_ids:
+        codes = np.array([c for c, _ in inst.response_scale_of(item_id).missing_options], float)
+        if not len(codes):
+            continue
+        column = data[item_id].to_numpy(dtype=float, copy=True)
+        chosen = np.isnan(column) & (rng.random(len(column)) < share)
+        column[chosen] = codes[rng.integers(len(codes), size=int(chosen.sum()))]
+        data[item_id] = column
+    return dataclasses.replace(responses, data=data)

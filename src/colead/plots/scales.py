@@ -18,7 +18,10 @@ __all__ = ["likert_shares", "plot_agreement", "plot_likert", "plot_scale_profile
 
 def likert_shares(items: pd.DataFrame, values: Sequence[float]) -> pd.DataFrame:
     """Share of the answers of each item at each scale point (rows: items; NaN ignored)."""
-    counts = pd.DataFrame({v: (items == v).sum() for v in values})
+    answers = items.to_numpy(dtype=float)
+    points = np.asarray(list(values), dtype=float)
+    hits = (answers[:, :, None] == points).sum(axis=0)  # items x points, in one pass
+    counts = pd.DataFrame(hits, index=items.columns, columns=list(values))
     totals = counts.sum(axis=1).replace(0, np.nan)
     return counts.div(totals, axis=0)
 

@@ -99,6 +99,9 @@ def district(responses: Responses, inst: Instrument, table: pd.DataFrame, *, by:
                                      column_labels=grid.zone_labels),
             "scale": _scale_range(rs.label_map, float(rs.min or 0), float(rs.max or 1)),
             "result": result,
+            # per-school tables, computed once for every school section
+            "cells": result.matrix(by=by, long=True, min_n=min_n),
+            "indices": result.indices(by=by, min_n=min_n),
         }
     return {
         "influence": influence_block,
@@ -213,12 +216,12 @@ def _school_influence(inst: Instrument, district: dict[str, Any], group: Any, *,
     if grid is None:
         return None
     rs = inst.response_scales[grid.response_scale]
-    cells = block["result"].matrix(by=by, long=True, min_n=min_n)
+    cells = block["cells"]
     mine = cells[cells[by] == group]
     matrix = (mine.assign(mean=mine["mean"].where(~mine["suppressed"].astype(bool)))
               .pivot(index="stakeholder", columns="zone", values="mean")
               .reindex(index=list(grid.stakeholder_ids), columns=list(grid.zone_ids)))
-    indices = block["result"].indices(by=by, min_n=min_n)
+    indices = block["indices"]
     rows = []
     for r in records(indices[indices[by] == group]):
         if bool(r.suppressed):

@@ -131,6 +131,8 @@ def main() -> int:
     parser.add_argument("--no-r", action="store_true", help="skip the R comparisons")
     args = parser.parse_args()
     use_r = not args.no_r and workloads.r_available()
+    r_note = ("yes" if use_r else "skipped (--no-r)" if args.no_r
+              else "not available (Rscript with psych and multilevel not found)")
     n, schools = (2_000, 80) if args.quick else (100_000, 4_000)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -144,7 +146,7 @@ def main() -> int:
     machine = (f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
                f"{_cpus()} CPUs")
     print(f"colead {cl.__version__} benchmarks ({'quick' if args.quick else 'full'} mode) on "
-          f"{machine}; R comparisons: {'yes' if use_r else 'not available (R not installed)'}")
+          f"{machine}; R comparisons: {r_note}")
     _print(rows, markdown=args.markdown)
     return 0
 

@@ -21,7 +21,9 @@ class Row:
         return self.colead / self.other if self.other == self.other and self.other else float("nan")
 
 
-def median_seconds(func: Callable[[], object], runs: int = 5, warm: bool = True) -> float:
+def run_times(func: Callable[[], object], runs: int, warm: bool = True) -> list[float]:
+    """Seconds of each of ``runs`` calls; with ``warm``, one untimed call first (first-use
+    imports and caches are not what is measured)."""
     if warm:
         func()
     times = []
@@ -29,4 +31,13 @@ def median_seconds(func: Callable[[], object], runs: int = 5, warm: bool = True)
         start = time.perf_counter()
         func()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(func: Callable[[], object], runs: int = 5, warm: bool = True) -> float:
+    return statistics.median(run_times(func, runs, warm))
+
+
+def median_and_min(func: Callable[[], object], runs: int) -> tuple[float, float]:
+    times = run_times(func, runs)
+    return statistics.median(times), min(times)

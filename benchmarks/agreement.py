@@ -17,13 +17,11 @@ answers on 1-6 and 5 % missing answers.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from _suite import median_seconds
 
 import colead as cl
 
@@ -74,16 +72,6 @@ def pandas_run(data: pd.DataFrame, scores: pd.DataFrame, sets: dict[str, list[st
 def mixed_run(data: pd.DataFrame, scores: pd.DataFrame, sets: dict[str, list[str]]) -> None:
     for name in sets:
         cl.icc(scores[name], data["school_id"], method="mixed")
-
-
-def median_seconds(run: Callable[[], None], runs: int) -> float:
-    run()  # warm-up: first-use imports and caches are not what is measured
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:

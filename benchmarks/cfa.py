@@ -12,15 +12,14 @@ imports scipy's submodules, is excluded.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _suite import median_and_min
 
 import colead as cl
 
@@ -41,16 +40,6 @@ def one_factor_data(rows: int) -> pd.DataFrame:
     # 1% of answers missing, so that listwise deletion is exercised
     x[rng.random(x.shape) < 0.01] = np.nan
     return pd.DataFrame(np.clip(np.round(3.5 + 1.2 * x), 1, 6), columns=[f"i{j}" for j in range(6)])
-
-
-def timed(func: Callable[[], object], runs: int) -> tuple[float, float]:
-    func()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def main() -> int:
@@ -79,7 +68,7 @@ def main() -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for name, (func, target) in workloads.items():
-            median, best = timed(func, runs)
+            median, best = median_and_min(func, runs)
             mark = f"< {target}" if target else ""
             print(f"{name:<40} {median:>10.4f} {best:>9.4f}  {mark}")
             if target and median >= target:

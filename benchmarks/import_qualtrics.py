@@ -11,13 +11,12 @@ timed over R runs and the median reported, beside a bare ``pandas.read_csv`` of 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from _suite import median_seconds
 
 import colead as cl
 
@@ -57,15 +56,6 @@ def instrument(n_scales: int = 22, k: int = 6) -> cl.Instrument:
     )
 
 
-def median_seconds(run, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -80,8 +70,9 @@ def main() -> int:
         path = Path(folder) / "qualtrics.csv"
         cl.write_export(resp, path, platform="qualtrics")
         n_columns = len(pd.read_csv(path, nrows=0).columns)
-        read = median_seconds(lambda: cl.read_responses(path, inst), runs)
-        parse = median_seconds(lambda: pd.read_csv(path, header=None, dtype=object), runs)
+        read = median_seconds(lambda: cl.read_responses(path, inst), runs, warm=False)
+        parse = median_seconds(lambda: pd.read_csv(path, header=None, dtype=object), runs,
+                               warm=False)
         size = path.stat().st_size / 1e6
     print(
         f"Qualtrics export: {len(resp.data):,} rows x {n_columns} columns, {size:.1f} MB; "

@@ -17,28 +17,16 @@ fixed seeds (not timed).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from _suite import median_seconds
 
 import colead as cl
 
 TARGET_S = 2.0
 CONTROLS = ["years_as_principal", "school_level", "locale", "enrolment", "pct_frpl"]
-
-
-def median_seconds(run: Callable[[], object], runs: int) -> float:
-    run()  # warm-up: first-use imports are not what is measured
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def loop_baseline(data: pd.DataFrame, weight: np.ndarray, reps: np.ndarray) -> None:

@@ -13,12 +13,11 @@ Each is the median of 5 runs.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import warnings
 
 import pingouin
+from _suite import median_seconds
 
 import colead as cl
 
@@ -56,15 +55,6 @@ def instrument(n_scales: int, k: int) -> cl.Instrument:
     )
 
 
-def median_seconds(run, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 respondents (for CI)")
@@ -79,13 +69,13 @@ def main() -> int:
             warnings.simplefilter("ignore")
             cl.reliability(resp)
 
-    both = median_seconds(score_and_reliability)
+    both = median_seconds(score_and_reliability, warm=False)
     block_inst = instrument(1, 20)
     block = cl.simulate(
         block_inst, n_schools=n // 25, respondents=25, missing=0.03, seed=20261128
     ).data[list(block_inst.item_ids)]
-    ours = median_seconds(lambda: cl.alpha(block))
-    theirs = median_seconds(lambda: pingouin.cronbach_alpha(data=block))
+    ours = median_seconds(lambda: cl.alpha(block), warm=False)
+    theirs = median_seconds(lambda: pingouin.cronbach_alpha(data=block), warm=False)
     print(f"{n:,} respondents; median of 5 runs")
     print(
         f"  score + reliability, 120 items / 20 scales   {both:6.2f} s   (target < {TARGET_S:g} s)"

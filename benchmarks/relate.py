@@ -16,7 +16,6 @@ schools and 3 runs.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 import warnings
@@ -24,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from _suite import median_and_min
 
 import colead as cl
 
@@ -41,16 +41,6 @@ def default_model() -> dict[str, list[str]]:
     for row in sim.population.paths.itertuples():
         model.setdefault(row.outcome, []).append(row.predictor)
     return model
-
-
-def timed(func: Callable[[], object], runs: int) -> tuple[float, float]:
-    func()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def naive_bootstrap(scores: pd.DataFrame, model: dict[str, list[str]], reps: int) -> None:
@@ -130,7 +120,7 @@ def main() -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for name, (func, target) in workloads.items():
-            median, best = timed(func, runs)
+            median, best = median_and_min(func, runs)
             print(f"{name:<44} {median:>10.4f} {best:>9.4f}  {f'< {target:g}' if target else ''}")
             if target and median >= target:
                 slow.append(name)

@@ -10,10 +10,10 @@ start-up. The target is under 0.5 s for each.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
-import time
+
+from _suite import median_seconds
 
 TARGET_S = 0.5
 COMMANDS = {
@@ -21,15 +21,6 @@ COMMANDS = {
     "import colead": [sys.executable, "-c", "import colead"],
     "colead --help": [sys.executable, "-m", "colead", "--help"],
 }
-
-
-def median_time(argv: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -41,7 +32,10 @@ def main() -> int:
     print(f"{'workload':<16} {'median (s)':>10}  target   ({runs} runs each, fresh processes)")
     slow = []
     for name, argv in COMMANDS.items():
-        seconds = median_time(argv, runs)
+        def start(argv: list[str] = argv) -> None:
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+
+        seconds = median_seconds(start, runs, warm=False)
         target = "" if name.startswith("python") else f"< {TARGET_S}"
         print(f"{name:<16} {seconds:>10.3f}  {target}")
         if target and seconds >= TARGET_S:

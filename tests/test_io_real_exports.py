@@ -19,12 +19,11 @@ import pytest
 import colead as cl
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-exports"
-if not REAL.is_dir():
-    pytest.skip(
-        f"the public sample exports are not here ({REAL}): they live in ../shared next to the "
-        "repository and are not part of it",
-        allow_module_level=True,
-    )
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir(),
+    reason=f"the public sample exports are not here ({REAL}): they live in ../shared next to "
+    "the repository and are not part of it",
+)
 
 FILES = sorted(p for p in REAL.glob("*/*") if p.suffix in (".csv", ".xlsx"))
 DICTIONARIES = [p for p in FILES if "dictionary" in p.name.casefold()]

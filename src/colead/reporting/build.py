@@ -155,7 +155,8 @@ def _group_names(groups: Iterable[Any], roster: pd.DataFrame | None, names: Any,
 def _progress(done: int, total: int, show: bool) -> None:
     if show:
         end = "\n" if done == total else ""
-        print(f"\rcolead report: {done}/{total} schools", end=end, file=sys.stderr, flush=True)
+        sys.stderr.write(f"\rcolead report: {done}/{total} schools{end}")
+        sys.stderr.flush()
 
 
 def _environment() -> Any:

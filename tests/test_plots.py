@@ -32,6 +32,10 @@ def test_likert_bars_and_suppressed_rows(district):
     rs = inst.response_scale_of(scale.items[0])
     shares = cl.plots.likert_shares(district.data[list(scale.items)], rs.values)
     assert np.allclose(shares.sum(axis=1), 1)
+    for item in scale.items:  # each share is pandas' normalised value count
+        expected = (district.data[item].value_counts(normalize=True)
+                    .reindex(list(rs.values), fill_value=0.0))
+        np.testing.assert_allclose(shares.loc[item].to_numpy(), expected.to_numpy(), atol=1e-12)
     shares.iloc[2] = np.nan  # as a suppressed item would be
     ax = cl.plots.plot_likert(shares, rs.label_map)
     assert isinstance(ax, Axes)

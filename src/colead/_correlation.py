@@ -73,10 +73,17 @@ def _inference(r: float, df: float, ci: float) -> tuple[float, float, float]:
     return p, float(np.tanh(z - half)), float(np.tanh(z + half))
 
 
-def _pairs_individual(
-    frame: pd.DataFrame, columns: list[str], method: str, ci: float
+def _pairs_complete(
+    values: np.ndarray,
+    columns: list[str],
+    method: str,
+    ci: float,
+    *,
+    weights: np.ndarray | None = None,
+    units_are_groups: bool = False,
 ) -> list[dict[str, Any]]:
-    values = frame[columns].to_numpy(dtype=float)
+    """Pairwise-complete correlations of the columns of ``values`` (respondents, or school
+    means, in which case ``groups`` is the number of schools correlated)."""
     out = []
     for i, j in combinations(range(len(columns)), 2):
         ok = ~(np.isnan(values[:, i]) | np.isnan(values[:, j]))
@@ -84,9 +91,11 @@ def _pairs_individual(
         if method == "spearman":
             x, y = _rank(x), _rank(y)
         n = len(x)
-        r = _pearson(x, y) if n >= 2 else np.nan
+        w = weights[ok] if weights is not None else None
+        r = _pearson(x, y, w) if n >= 2 else np.nan
         p, low, high = _inference(r, n - 2, ci)
-        out.append(_row(columns[i], columns[j], n, np.nan, r, low, high, p))
+        out.append(_row(columns[i], columns[j], n, n if units_are_groups else np.nan, r, low,
+                        high, p))
     return out
 
 
@@ -132,29 +141,6 @@ def school_means(
     return wide, sizes
 
 
-def _pairs_school(
-    wide: pd.DataFrame,
-    sizes: pd.Series,
-    columns: list[str],
-    method: str,
-    weighted: bool,
-    ci: float,
-) -> list[dict[str, Any]]:
-    values = wide[columns].to_numpy(dtype=float)
-    weights = sizes.to_numpy(dtype=float)
-    out = []
-    for i, j in combinations(range(len(columns)), 2):
-        ok = ~(np.isnan(values[:, i]) | np.isnan(values[:, j]))
-        x, y = values[ok, i], values[ok, j]
-        if method == "spearman":
-            x, y = _rank(x), _rank(y)
-        n = len(x)
-        r = _pearson(x, y, weights[ok] if weighted else None) if n >= 2 else np.nan
-        p, low, high = _inference(r, n - 2, ci)
-        out.append(_row(columns[i], columns[j], n, n, r, low, high, p))
-    return out
-
-
 def _row(
     x: str, y: str, n: int, groups: float, r: float, low: float, high: float, p: float
 ) -> dict[str, Any]:
@@ -182,14 +168,16 @@ def correlation_pairs(
     min_n: int,
 ) -> pd.DataFrame:
     if level == "individual":
-        rows = _pairs_individual(scores, columns, method, ci)
+        rows = _pairs_complete(scores[columns].to_numpy(dtype=float), columns, method, ci)
     elif by is None:
         raise InvalidParameterError(f"{_F}: level={level!r} needs the school column (by=...).")
     elif level == "within":
         rows = _pairs_within(scores, columns, by, method, ci)
     else:
         wide, sizes = school_means(scores, columns, by, min_n)
-        rows = _pairs_school(wide, sizes, columns, method, weighted, ci)
+        rows = _pairs_complete(
+            wide[columns].to_numpy(dtype=float), columns, method, ci,
+            weights=sizes.to_numpy(dtype=float) if weighted else None, units_are_groups=True)
     table = pd.DataFrame(
         rows, columns=["x", "y", "n", "groups", "r", "ci_low", "ci_high", "p_value"]
     )

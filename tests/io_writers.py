@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 import colead as cl
-from colead.responses import Responses
+from colead.io.responses import Responses
 
 START = datetime(2024, 9, 2, 8, 0, 0)
 

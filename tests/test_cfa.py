@@ -28,10 +28,11 @@ import pytest
 from numpy.testing import assert_allclose
 
 import colead as cl
-from colead import _cfa_fiml, _cfa_model
-from colead import _cfa_kernels as kernels
 from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
-from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
+from colead.psychometrics.cfa import fiml as _cfa_fiml
+from colead.psychometrics.cfa import kernels
+from colead.psychometrics.cfa import model as _cfa_model
+from colead.psychometrics.cfa.fit import CFAResult, FitMeasures, InvarianceResult, cfa
 
 from .conftest import REPO
 

@@ -10,7 +10,7 @@ import pytest
 import colead as cl
 from colead.exceptions import InstrumentError
 from colead.guide import describe, load_rules
-from colead.responses import ImportLog, Responses
+from colead.io.responses import ImportLog, Responses
 
 N = 6  # respondents per school
 

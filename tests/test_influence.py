@@ -9,9 +9,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 import colead as cl
-from colead.decision_influence import INDEX_COLUMNS
+from colead.decisions.gaps import GAP_COLUMNS
+from colead.decisions.grid import INDEX_COLUMNS
 from colead.exceptions import InvalidParameterError, ResponseDataError
-from colead.influence_gaps import GAP_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,7 @@ def test_respondent_indices_match_their_definitions(teachers, result):
 
 
 def test_gini_and_shares_on_known_profiles():
-    from colead._influence_kernels import indices
+    from colead.decisions._kernels import indices
 
     v = np.array(
         [[[4.0], [1.0], [1.0], [1.0]], [[2.0], [2.0], [2.0], [2.0]], [[1.0], [1.0], [1.0], [1.0]]]
@@ -416,7 +416,7 @@ def test_group_indices_of_a_breakdown_get_complementary_suppression(teachers):
 def test_docstring_examples_run():
     import doctest
 
-    from colead import decision_influence
+    from colead.decisions import grid as decision_influence
 
     failures, tried = doctest.testmod(decision_influence, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0

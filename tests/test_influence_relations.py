@@ -26,13 +26,13 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 import colead as cl
-from colead import _relations_kernels as kernels
+from colead.decisions import _relations_kernels as kernels
+from colead.decisions.relations import RELATION_COLUMNS
 from colead.exceptions import (
     ColeadWarning,
     InsufficientDataError,
     InvalidParameterError,
 )
-from colead.influence_relations_model import RELATION_COLUMNS
 
 from . import influence_truth as truth
 

@@ -1,4 +1,5 @@
-"""colead.weights: replicate designs with R's constants, svrVar, and SASS-like replicate weights.
+"""colead.decisions.weights: replicate designs with R's constants, svrVar, and SASS-like
+replicate weights.
 
 The R comparisons (svymean, degf, svyglm) are in test_influence_relations.py; here the
 formulas, the construction of replicate weights and the argument checks.
@@ -12,9 +13,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 import colead as cl
-from colead import _replicate_kernels as kernels
+from colead.decisions import _replicate_kernels as kernels
+from colead.decisions.weights import replicate_variance
 from colead.exceptions import InvalidParameterError
-from colead.weights import replicate_variance
 
 
 @pytest.mark.parametrize("order", [2, 4, 8, 12, 20, 24, 28, 44, 48, 60, 68, 76, 80, 84, 88])

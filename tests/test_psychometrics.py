@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 
 import colead as cl
 from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
-from colead.scoring import keyed_items
+from colead.psychometrics.scoring import keyed_items
 
 from .conftest import REPO
 

@@ -18,12 +18,12 @@ from matplotlib.axes import Axes
 from numpy.testing import assert_allclose
 
 import colead as cl
-from colead import _path_model as pm
 from colead.exceptions import (
     ColeadWarning,
     InsufficientDataError,
     InvalidParameterError,
 )
+from colead.relate import _path_model as pm
 
 from .conftest import REPO
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 import colead as cl
-from colead import _path_model as pm
+from colead.relate import _path_model as pm
 
 #: Seeds of the districts; RELATE_SEEDS="21,22,23" runs others (the margins hold for them too).
 SEEDS = [int(s) for s in os.environ.get("RELATE_SEEDS", "11,12,13,14,15").split(",")]

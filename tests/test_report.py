@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import colead as cl
-from colead.responses import ImportLog, Responses
+from colead.io.responses import ImportLog, Responses
 
 from .conftest import REPO
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import colead as cl
-from colead._simulation_defaults import TEACHER_EXOGENOUS
 from colead.exceptions import InvalidParameterError
-from colead.simulation import implied_correlation
+from colead.simulation.defaults import TEACHER_EXOGENOUS
+from colead.simulation.population import implied_correlation
 
 
 def anova_icc1(values: np.ndarray, groups: np.ndarray) -> float:

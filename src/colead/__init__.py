@@ -29,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "Scale": "colead.instrument",
     "list_instruments": "colead.instrument",
     "load_instrument": "colead.instrument",
-    "ImportLog": "colead.responses",
-    "Responses": "colead.responses",
+    "ImportLog": "colead.io",
+    "Responses": "colead.io",
     "Population": "colead.simulation",
     "SimulatedResponses": "colead.simulation",
     "simulate": "colead.simulation",
@@ -39,55 +39,61 @@ _EXPORTS: dict[str, str] = {
     "read_responses": "colead.io",
     "Export": "colead.io",
     "load_sample": "colead.datasets",
-    "score": "colead.scoring",
-    "AlphaResult": "colead.consistency",
-    "alpha": "colead.consistency",
-    "item_analysis": "colead.consistency",
-    "OmegaResult": "colead.omega_reliability",
-    "omega": "colead.omega_reliability",
-    "reliability": "colead.reliability_table",
-    "aggregate": "colead.aggregation",
+    "score": "colead.psychometrics",
+    "AlphaResult": "colead.psychometrics",
+    "alpha": "colead.psychometrics",
+    "item_analysis": "colead.psychometrics",
+    "OmegaResult": "colead.psychometrics",
+    "omega": "colead.psychometrics",
+    "reliability": "colead.psychometrics",
+    "aggregate": "colead.schools",
     "report": "colead.reporting",
     "field": "colead.fielding",
-    "agreement": "colead.aggregation",
-    "distribution": "colead.aggregation",
+    "agreement": "colead.schools",
+    "distribution": "colead.schools",
     "conversation_guide": "colead.guide",
     "list_samples": "colead.datasets",
-    "ICCResult": "colead.group_agreement",
-    "icc": "colead.group_agreement",
-    "icc_table": "colead.group_agreement",
-    "rwg": "colead.group_agreement",
-    "rwg_j": "colead.group_agreement",
-    "rwg_j_lindell": "colead.group_agreement",
-    "awg": "colead.group_agreement",
-    "ad": "colead.group_agreement",
-    "cfa": "colead.factor",
-    "CFAResult": "colead.factor",
-    "FitMeasures": "colead.factor",
-    "InvarianceResult": "colead.factor",
-    "ModelResult": "colead.model_result",
+    "ICCResult": "colead.schools",
+    "icc": "colead.schools",
+    "icc_table": "colead.schools",
+    "rwg": "colead.schools",
+    "rwg_j": "colead.schools",
+    "rwg_j_lindell": "colead.schools",
+    "awg": "colead.schools",
+    "ad": "colead.schools",
+    "cfa": "colead.psychometrics",
+    "CFAResult": "colead.psychometrics",
+    "FitMeasures": "colead.psychometrics",
+    "InvarianceResult": "colead.psychometrics",
+    "ModelResult": "colead.relate",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
     "mediate": "colead.relate",
     "multilevel": "colead.relate",
     "path": "colead.relate",
     "regress": "colead.relate",
-    "InfluenceResult": "colead.decision_influence",
-    "influence": "colead.decision_influence",
-    "influence_relations": "colead.influence_relations_model",
-    "perception_gaps": "colead.influence_gaps",
-    "ReplicateDesign": "colead.weights",
-    "replicate_design": "colead.weights",
-    "simulate_replicate_weights": "colead.weights",
+    "InfluenceResult": "colead.decisions",
+    "influence": "colead.decisions",
+    "influence_relations": "colead.decisions",
+    "perception_gaps": "colead.decisions",
+    "ReplicateDesign": "colead.decisions",
+    "replicate_design": "colead.decisions",
+    "simulate_replicate_weights": "colead.decisions",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from colead.aggregation import aggregate, agreement, distribution
-    from colead.consistency import AlphaResult, alpha, item_analysis
     from colead.datasets import list_samples, load_sample
-    from colead.decision_influence import InfluenceResult, influence
+    from colead.decisions import (
+        InfluenceResult,
+        ReplicateDesign,
+        influence,
+        influence_relations,
+        perception_gaps,
+        replicate_design,
+        simulate_replicate_weights,
+    )
     from colead.exceptions import (
         ColeadError,
         ColeadWarning,
@@ -96,21 +102,8 @@ if TYPE_CHECKING:
         InvalidParameterError,
         ResponseDataError,
     )
-    from colead.factor import CFAResult, FitMeasures, InvarianceResult, cfa
     from colead.fielding import field
-    from colead.group_agreement import (
-        ICCResult,
-        ad,
-        awg,
-        icc,
-        icc_table,
-        rwg,
-        rwg_j,
-        rwg_j_lindell,
-    )
     from colead.guide import conversation_guide
-    from colead.influence_gaps import perception_gaps
-    from colead.influence_relations_model import influence_relations
     from colead.instrument import (
         InfluenceGrid,
         Instrument,
@@ -120,10 +113,22 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
-    from colead.io import Export, read_export, read_responses, write_export
-    from colead.model_result import ModelResult
-    from colead.omega_reliability import OmegaResult, omega
+    from colead.io import Export, ImportLog, Responses, read_export, read_responses, write_export
+    from colead.psychometrics import (
+        AlphaResult,
+        CFAResult,
+        FitMeasures,
+        InvarianceResult,
+        OmegaResult,
+        alpha,
+        cfa,
+        item_analysis,
+        omega,
+        reliability,
+        score,
+    )
     from colead.relate import (
+        ModelResult,
         correlate,
         correlation_matrix,
         mediate,
@@ -131,16 +136,39 @@ if TYPE_CHECKING:
         path,
         regress,
     )
-    from colead.reliability_table import reliability
     from colead.reporting import report
-    from colead.responses import ImportLog, Responses
-    from colead.scoring import score
+    from colead.schools import (
+        ICCResult,
+        ad,
+        aggregate,
+        agreement,
+        awg,
+        distribution,
+        icc,
+        icc_table,
+        rwg,
+        rwg_j,
+        rwg_j_lindell,
+    )
     from colead.simulation import Population, SimulatedResponses, simulate
-    from colead.weights import ReplicateDesign, replicate_design, simulate_replicate_weights
 
 
 # Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.
-_SUBMODULES = ("io", "plots", "privacy", "scoring", "datasets", "guide")
+_SUBMODULES = (
+    "datasets",
+    "decisions",
+    "fielding",
+    "guide",
+    "instrument",
+    "io",
+    "plots",
+    "privacy",
+    "psychometrics",
+    "relate",
+    "reporting",
+    "schools",
+    "simulation",
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -284,7 +284,7 @@ def _parse_respondents(text: str) -> int | tuple[int, int]:
 
 def _simulate(args: argparse.Namespace) -> int:
     from colead.io import write_export
-    from colead.simulation import simulate
+    from colead.simulation.population import simulate
 
     responses = simulate(
         args.instrument,
@@ -327,9 +327,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from colead.aggregation import aggregate
     from colead.privacy import write_csv
-    from colead.scoring import score
+    from colead.psychometrics.scoring import score
+    from colead.schools.aggregate import aggregate
 
     responses = _read(args)
     if args.by:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from colead.exceptions import ColeadError
 from colead.io import read_responses
-from colead.responses import Responses
+from colead.io.responses import Responses
 
 __all__ = ["list_samples", "load_sample", "sample_path"]
 
@@ -50,7 +50,7 @@ def list_samples() -> pd.DataFrame:
 
 
 def load_sample(name: str = "district") -> Responses:
-    """Load a bundled sample as :class:`~colead.responses.Responses`.
+    """Load a bundled sample as :class:`~colead.io.responses.Responses`.
 
     Parameters
     ----------

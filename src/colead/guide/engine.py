@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from colead.aggregation import aggregate
 from colead.exceptions import ColeadWarning, InstrumentError
 from colead.guide.rules import Rule, RuleSet, Test, check_against, load_rules
 from colead.instrument import Instrument
+from colead.io.responses import Responses
 from colead.privacy import check_min_n
-from colead.responses import Responses
+from colead.schools.aggregate import aggregate
 
 __all__ = ["GUIDE_COLUMNS", "conversation_guide", "describe"]
 
@@ -111,7 +111,7 @@ def conversation_guide(
 
 
 def _check(rules: Iterable[Rule], inst: Instrument, rule_set: RuleSet) -> None:
-    from colead._instrument_checks import Problems
+    from colead.instrument.checks import Problems
 
     p = Problems(rule_set.path or "<rules>")
     for rule in rules:
@@ -140,7 +140,7 @@ class _Values:
                     if pd.notna(rwg):
                         self.table.setdefault(("rwg", scale), {})[group] = float(rwg)
             if any(t.on == "influence" for t in tests):
-                from colead.decision_influence import influence
+                from colead.decisions.grid import influence
 
                 cells = influence(survey).matrix(by=by, long=True, min_n=min_n)
                 shown = cells[~cells["suppressed"].astype(bool)]

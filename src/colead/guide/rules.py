@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 import yaml
 
-from colead._instrument_checks import LANGUAGE_PATTERN, Problems, check_fields, kind_of, read_text
 from colead._yaml import describe_yaml_error, load_yaml
 from colead.exceptions import InstrumentError, InstrumentProblem
 from colead.instrument import Instrument
+from colead.instrument.checks import LANGUAGE_PATTERN, Problems, check_fields, kind_of, read_text
 
 __all__ = ["COMPARISONS", "Rule", "RuleSet", "Test", "default_rules_path", "load_rules"]
 

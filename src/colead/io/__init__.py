@@ -8,6 +8,7 @@ sample data and the tests). Each platform's layout lives in one module that know
 from colead.io.export import PLATFORM_NAMES, Column, Export, read_export
 from colead.io.mapping import ColumnMap, draft_mapping, map_columns, read_mapping
 from colead.io.read import read_responses
+from colead.io.responses import ImportLog, Responses
 from colead.io.write import PLATFORMS, write_export
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Column",
     "ColumnMap",
     "Export",
+    "ImportLog",
+    "Responses",
     "draft_mapping",
     "map_columns",
     "read_export",

@@ -18,8 +18,8 @@ from colead.io._common import format_number, joined_choices, write_rows
 from colead.io._layout import questions
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
+from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal, normalise_header
-from colead.responses import Responses
 
 SCHOOL_QUESTION = "School"
 _START = datetime(2026, 3, 2, 7, 0, 0)

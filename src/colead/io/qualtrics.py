@@ -22,8 +22,8 @@ from colead.io._common import format_numbers, joined_choices, stable_token, writ
 from colead.io._layout import questions
 from colead.io._table import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
+from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal
-from colead.responses import Responses
 
 TIME_ZONE = "America/Chicago"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import IO, Any
+from typing import IO, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -15,12 +15,12 @@ from colead.io.export import Column, Export, read_export
 from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
 from colead.io.recode import decode_columns
 from colead.io.recode_multiple import decode_multiple
+from colead.io.responses import ImportLog, Responses
 from colead.privacy import normalise_header
-from colead.responses import ImportLog, Responses
 
 __all__ = ["read_responses"]
 
-Source = str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame
+Source: TypeAlias = str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame
 
 
 def read_responses(

@@ -9,7 +9,7 @@ from typing import IO, Literal
 import numpy as np
 
 from colead._validation import check_number, check_option
-from colead.responses import Responses
+from colead.io.responses import Responses
 
 __all__ = ["PLATFORMS", "write_export"]
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from colead._validation import check_option
-from colead.decision_influence import MATRIX_STATS, InfluenceResult
+from colead.decisions.grid import MATRIX_STATS, InfluenceResult
 from colead.exceptions import InvalidParameterError
 from colead.plots._style import (
     OKABE_ITO,

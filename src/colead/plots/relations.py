@@ -1,5 +1,5 @@
 """Plots of relations between scales: a correlation heatmap (two levels in one square) and the
-estimates of a :class:`~colead.model_result.ModelResult` with their intervals.
+estimates of a :class:`~colead.relate.results.ModelResult` with their intervals.
 
 School-level correlations reach these plots only through :func:`colead.correlate`, which uses
 suppressed school means; nothing here sees a school under ``min_n``.
@@ -18,7 +18,7 @@ from colead.plots._style import OKABE_ITO, get_axes
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from colead.model_result import ModelResult
+    from colead.relate.results import ModelResult
 
 __all__ = ["plot_coefficients", "plot_effects", "plot_relations"]
 
@@ -67,7 +67,7 @@ def plot_relations(
     Axes
         One image; with ``annotate``, one text per off-diagonal cell with a value.
     """
-    from colead._correlation import matrix
+    from colead.relate._correlation import matrix
 
     if not isinstance(pairs, pd.DataFrame) or value not in pairs.columns:
         raise InvalidParameterError(

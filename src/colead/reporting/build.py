@@ -19,14 +19,14 @@ from typing import Any
 import pandas as pd
 
 from colead import __version__
-from colead.aggregation import aggregate, agreement
 from colead.exceptions import ColeadWarning, InvalidParameterError
 from colead.guide import conversation_guide, describe
 from colead.instrument import Instrument, load_instrument
+from colead.io.responses import Responses
 from colead.privacy import check_min_n
-from colead.reliability_table import reliability
+from colead.psychometrics.reliability import reliability
 from colead.reporting import sections
-from colead.responses import Responses
+from colead.schools.aggregate import aggregate, agreement
 
 __all__ = ["report"]
 

@@ -11,15 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from colead.aggregation import distribution
-from colead.decision_influence import influence
+from colead.decisions.grid import influence
 from colead.instrument import Instrument
+from colead.io.responses import Responses
 from colead.plots.scales import likert_shares, plot_agreement
+from colead.psychometrics.scoring import score
 from colead.relate import correlate, correlation_matrix
 from colead.reporting.charts import heatmap_cells, likert_rows, profile_rows, records
 from colead.reporting.figures import render
-from colead.responses import Responses
-from colead.scoring import score
+from colead.schools.aggregate import distribution
 
 RWG_OK = 0.70
 RELIABLE = 0.70

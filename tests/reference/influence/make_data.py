@@ -12,7 +12,7 @@ Writes, next to this file:
 * ``replicates_brr.csv``, ``replicates_fay.csv`` (88 replicates, rho 0.5),
   ``replicates_jk1.csv``, ``replicates_jk2.csv`` (40 replicates): full replicate weights,
   one column per replicate, rows in the order of ``principals.csv``, made by
-  ``colead.weights.simulate_replicate_weights`` with the same seed (so the same final
+  ``colead.decisions.weights.simulate_replicate_weights`` with the same seed (so the same final
   weights) and the given method.
 
 Numbers are written with 10 significant digits; R and the tests read the same files, so the
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import colead as cl
-from colead.weights import simulate_replicate_weights
+from colead.decisions.weights import simulate_replicate_weights
 
 HERE = Path(__file__).resolve().parent
 SEED = 20260601

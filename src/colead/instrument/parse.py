@@ -1,0 +1,505 @@
+"""Turn a parsed instrument file into an :class:`~colead.instrument.Instrument`, or say why not.
+
+Every check appends to one list of problems; nothing is raised until the whole file has been
+read, so that a user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from colead._yaml import describe_yaml_error, load_yaml
+from colead.exceptions import InstrumentError, InstrumentProblem
+from colead.instrument.checks import (
+    ID_PATTERN,
+    LANGUAGE_PATTERN,
+    Declared,
+    Problems,
+    check_fields,
+    check_id,
+    declared_keys,
+    did_you_mean,
+    is_number,
+    kind_of,
+    read_citations,
+    read_text,
+    where_of,
+)
+from colead.instrument.grid import parse_grid
+from colead.instrument.missing import parse_missing
+from colead.instrument.model import Instrument, Item, Number, ResponseScale, Scale
+
+FORMAT_VERSIONS = (1,)
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+TOP_FIELDS = (
+    "format_version",
+    "name",
+    "title",
+    "version",
+    "description",
+    "respondent",
+    "language",
+    "source",
+    "citations",
+    "licence",
+    "sections",
+    "response_scales",
+    "scales",
+    "items",
+    "influence",
+)
+RS_FIELDS = ("type", "min", "max", "labels", "missing")
+SCALE_FIELDS = ("title", "construct", "description", "items", "min_valid", "citations")
+ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section", "required")
+SECTION_FIELDS = ("title", "instructions")
+
+
+# -- entry points ----------------------------------------------------------------------------
+def read_instrument_file(path: Path) -> Instrument:
+    """Read, parse and check one instrument file."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstrumentError([InstrumentProblem(file, "", "", f"cannot be read: {exc}")]) from None
+    try:
+        data, duplicates = load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise InstrumentError([InstrumentProblem(file, "", "", describe_yaml_error(exc))]) from None
+    return parse_instrument(data, file=file, duplicates=duplicates, path=file)
+
+
+def parse_instrument(
+    data: Any, *, file: str, duplicates: Iterable[tuple[Any, int]], path: str | None = None
+) -> Instrument:
+    """Check parsed YAML and build the instrument; raise one InstrumentError listing all
+    problems."""
+    p = Problems(file)
+    for key, line in duplicates:
+        p.add(
+            f"line {line}",
+            str(key),
+            "is defined twice; the second would silently replace the first",
+        )
+    if not isinstance(data, Mapping):
+        p.add("", "", f"must be a mapping of fields (name, title, ...), not {kind_of(data)}")
+        p.raise_if_any()
+    check_fields(p, data, TOP_FIELDS, "")
+    fmt = data.get("format_version", 1)
+    if fmt not in FORMAT_VERSIONS or isinstance(fmt, bool):
+        p.add(
+            "",
+            "format_version",
+            f"{fmt!r} is not a known format version ({', '.join(map(str, FORMAT_VERSIONS))})",
+        )
+    p.language = read_text(p, data, "language", "") or "en"
+    if not LANGUAGE_PATTERN.match(p.language):
+        p.add("", "language", f"{p.language!r} is not a language code (such as en, es, pt-BR)")
+    name = read_text(p, data, "name", "", required=True)
+    if name and not _NAME.match(name):
+        p.add("", "name", f"{name!r} must be lower-case letters, digits, '-', '_' or '.'")
+    title = read_text(p, data, "title", "", required=True, translate="title")
+    version = read_text(p, data, "version", "", required=True)
+    meta = {
+        key: read_text(p, data, key, "")
+        for key in ("description", "respondent", "source", "licence")
+    }
+    citations = read_citations(p, data, "")
+    sections = _parse_sections(p, data.get("sections"))
+    response_scales = _parse_response_scales(p, data.get("response_scales"))
+    # Ids that are declared but broken are known: their own problems are reported once, and
+    # whatever refers to them is not blamed again.
+    declared = Declared(
+        response_scales=declared_keys(data.get("response_scales")),
+        scales=declared_keys(data.get("scales")),
+        items={spec.get("id") for spec in data.get("items") or [] if isinstance(spec, Mapping)},
+    )
+    items = _parse_items(p, data.get("items"), response_scales, sections, declared)
+    grid, generated = parse_grid(
+        p, data.get("influence"), items, response_scales, sections, declared
+    )
+    items = items + generated
+    declared.items |= {item.id for item in generated}
+    scales = _parse_scales(p, data.get("scales"), items, response_scales, declared)
+    _check_item_scales(p, items, response_scales, declared)
+    p.raise_if_any()
+    return Instrument(
+        name=name,
+        title=title,
+        version=version,
+        response_scale_list=tuple(response_scales.values()),
+        item_list=tuple(items),
+        scale_list=tuple(scales),
+        influence=grid,
+        section_list=tuple((sid, t, ins) for sid, (t, ins) in sections.items()),
+        citations=citations,
+        language=p.language,
+        translation_list=tuple(p.translations),
+        path=path,
+        **meta,
+    )
+
+
+# -- sections and response scales --------------------------------------------------------------
+def _parse_sections(p: Problems, raw: Any) -> dict[str, tuple[str, str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        p.add("", "sections", f"must be a mapping of section id to title, not {kind_of(raw)}")
+        return {}
+    sections = {}
+    for sid, spec in raw.items():
+        where = where_of("section", sid, spec)
+        if not isinstance(sid, str) or not ID_PATTERN.match(sid):
+            p.add(where, "", "section ids must start with a letter and hold letters, digits, _")
+            continue
+        if isinstance(spec, str):
+            sections[sid] = (spec.strip(), "")
+        elif isinstance(spec, Mapping):
+            check_fields(p, spec, SECTION_FIELDS, where)
+            sections[sid] = (
+                read_text(p, spec, "title", where, required=True,
+                          translate=f"section:{sid}:title"),
+                read_text(p, spec, "instructions", where,
+                          translate=f"section:{sid}:instructions"),
+            )
+        else:
+            p.add(
+                where,
+                "",
+                f"must be a title or a mapping with title and instructions, not {kind_of(spec)}",
+            )
+    return sections
+
+
+def _parse_response_scales(p: Problems, raw: Any) -> dict[str, ResponseScale]:
+    if raw is None:
+        p.add("", "response_scales", "is required")
+        return {}
+    if not isinstance(raw, Mapping) or not raw:
+        p.add("", "response_scales", f"must be a mapping of id to definition, not {kind_of(raw)}")
+        return {}
+    scales = {}
+    for rid, spec in raw.items():
+        where = where_of("response scale", rid, spec)
+        if not isinstance(rid, str) or not ID_PATTERN.match(rid):
+            p.add(where, "", "ids must start with a letter and hold letters, digits, _")
+            continue
+        if not isinstance(spec, Mapping):
+            p.add(where, "", f"must be a mapping (type, labels, missing, ...), not {kind_of(spec)}")
+            continue
+        built = _parse_response_scale(p, rid, spec, where)
+        if built is not None:
+            scales[rid] = built
+    return scales
+
+
+def _parse_response_scale(
+    p: Problems, rid: str, spec: Mapping[str, Any], where: str
+) -> ResponseScale | None:
+    check_fields(p, spec, RS_FIELDS, where)
+    n_before = len(p.found)
+    kind = spec.get("type", "ordinal")
+    if kind not in ("ordinal", "categorical", "numeric", "multiple"):
+        p.add(where, "type", f"{kind!r} must be ordinal, categorical, numeric or multiple")
+        return None
+    labels = _parse_labels(p, spec.get("labels"), kind, where, rid)
+    bounds: dict[str, Number | None] = {}
+    for key in ("min", "max"):
+        value = spec.get(key)
+        if value is not None and not is_number(value):
+            p.add(where, key, f"must be a number, not {value!r}")
+            value = None
+        if value is not None and kind in ("categorical", "multiple"):
+            p.add(where, key, f"a {kind} scale has no order, so no bounds")
+            value = None
+        bounds[key] = value
+    lo, hi = bounds["min"], bounds["max"]
+    if kind == "ordinal" and labels:
+        values = [v for v, _ in labels]
+        lo = min(values) if lo is None else lo
+        hi = max(values) if hi is None else hi
+        outside = [v for v in values if not lo <= v <= hi]
+        if outside:
+            p.add(where, "labels", f"values {outside} lie outside the bounds {lo:g} to {hi:g}")
+    if lo is not None and hi is not None and lo >= hi:
+        p.add(where, "min", f"min ({lo:g}) must be below max ({hi:g})")
+    missing, options = parse_missing(p, spec.get("missing"), rid, kind, labels, (lo, hi), where)
+    if len(p.found) > n_before:
+        return None
+    return ResponseScale(
+        id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing, missing_options=options
+    )
+
+
+def _parse_labels(
+    p: Problems, raw: Any, kind: str, where: str, rid: str
+) -> tuple[tuple[Number, str], ...]:
+    if raw is None:
+        if kind != "numeric":
+            p.add(where, "labels", f"are required for a {kind} scale")
+        return ()
+    if kind == "numeric":
+        p.add(where, "labels", "a numeric scale has no labels; use an ordinal scale")
+        return ()
+    if not isinstance(raw, Mapping) or not raw:
+        p.add(where, "labels", f"must be a mapping of value to label, not {kind_of(raw)}")
+        return ()
+    labels = []
+    seen: dict[str, Number] = {}
+    for value, label in raw.items():
+        if not is_number(value):
+            p.add(
+                where, "labels", f"value {value!r} must be a number (the code stored in the data)"
+            )
+            continue
+        if isinstance(label, Mapping):
+            label = read_text(p, {"labels": label}, "labels", where,
+                              translate=f"label:{rid}:{value:g}")
+            if not label:
+                continue
+        if not isinstance(label, str) or not label.strip():
+            hint = "; quote it" if isinstance(label, bool) else ""
+            p.add(where, "labels", f"label of {value!r} must be text, not {label!r}{hint}")
+            continue
+        folded = label.strip().casefold()
+        if folded in seen:
+            p.add(
+                where,
+                "labels",
+                f"label {label!r} is used for both {seen[folded]!r} and "
+                f"{value!r}, so it cannot be read back",
+            )
+            continue
+        seen[folded] = value
+        labels.append((value, label.strip()))
+    return tuple(sorted(labels))
+
+
+# -- items -----------------------------------------------------------------------------------
+def _parse_items(
+    p: Problems,
+    raw: Any,
+    response_scales: Mapping[str, ResponseScale],
+    sections: Mapping[str, Any],
+    declared: Declared,
+) -> list[Item]:
+    if raw is None:
+        p.add("", "items", "is required")
+        return []
+    if not isinstance(raw, list):
+        p.add("", "items", f"must be a list of items, not {kind_of(raw)}")
+        return []
+    items: list[Item] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(raw):
+        if not isinstance(spec, Mapping):
+            p.add(f"items[{index}]", "", f"must be a mapping (id, text, ...), not {kind_of(spec)}")
+            continue
+        ident = spec.get("id")
+        where = (
+            where_of("item", ident, spec)
+            if isinstance(ident, str) and ident
+            else f"items[{index}]"
+            + (f" (line {getattr(spec, 'line', 0)})" if getattr(spec, "line", 0) else "")
+        )
+        check_fields(p, spec, ITEM_FIELDS, where)
+        item = _parse_item(p, spec, where, declared, sections)
+        if item is None:
+            continue
+        if item.id in seen:
+            p.add(where, "id", "duplicate item id")
+            continue
+        seen.add(item.id)
+        items.append(item)
+    return items
+
+
+def _parse_item(
+    p: Problems,
+    spec: Mapping[str, Any],
+    where: str,
+    declared: Declared,
+    sections: Mapping[str, Any],
+) -> Item | None:
+    n_before = len(p.found)
+    ident = spec.get("id")
+    check_id(p, ident, where, "id")
+    text = read_text(p, spec, "text", where, required=True,
+                     translate=f"item:{ident}" if isinstance(ident, str) else None)
+    rs = read_text(p, spec, "response_scale", where, required=True)
+    if rs and rs not in declared.response_scales:
+        p.add(
+            where,
+            "response_scale",
+            f"unknown response scale {rs!r}" + did_you_mean(rs, declared.response_scales),
+        )
+    scale = read_text(p, spec, "scale", where) or None
+    reverse = spec.get("reverse", False)
+    if not isinstance(reverse, bool):
+        p.add(where, "reverse", f"must be true or false, not {reverse!r}")
+    required = spec.get("required", True)
+    if not isinstance(required, bool):
+        p.add(where, "required", f"must be true or false, not {required!r}")
+    section = read_text(p, spec, "section", where) or None
+    if section is not None and section not in sections:
+        p.add(where, "section", f"unknown section {section!r}" + did_you_mean(section, sections))
+    if len(p.found) > n_before:
+        return None
+    return Item(
+        id=str(ident),
+        text=text,
+        response_scale=rs,
+        scale=scale,
+        reverse=reverse,
+        section=section,
+        required=required,
+    )
+
+
+def _check_item_scales(
+    p: Problems,
+    items: list[Item],
+    response_scales: Mapping[str, ResponseScale],
+    declared: Declared,
+) -> None:
+    for item in items:
+        where = where_of("item", item.id)
+        if item.scale is not None and item.scale not in declared.scales:
+            p.add(
+                where,
+                "scale",
+                f"unknown scale {item.scale!r}"
+                + did_you_mean(item.scale, sorted(map(str, declared.scales))),
+            )
+        rs = response_scales.get(item.response_scale)
+        if item.reverse and rs is not None and not rs.has_bounds:
+            p.add(
+                where,
+                "reverse",
+                f"a reverse-keyed item needs a response scale with declared "
+                f"min and max; {item.response_scale!r} has none",
+            )
+
+
+# -- scales ----------------------------------------------------------------------------------
+def _parse_scales(
+    p: Problems,
+    raw: Any,
+    items: list[Item],
+    response_scales: Mapping[str, ResponseScale],
+    declared: Declared,
+) -> list[Scale]:
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        p.add("", "scales", f"must be a mapping of scale id to definition, not {kind_of(raw)}")
+        return []
+    by_id = {item.id: item for item in items}
+    scales = []
+    for sid, spec in raw.items():
+        where = where_of("scale", sid, spec)
+        if not isinstance(sid, str) or not ID_PATTERN.match(sid):
+            p.add(where, "", "scale ids must start with a letter and hold letters, digits, _")
+            continue
+        if not isinstance(spec, Mapping):
+            p.add(where, "", f"must be a mapping (title, items, ...), not {kind_of(spec)}")
+            continue
+        built = _parse_scale(p, sid, spec, where, items, by_id, response_scales, declared)
+        if built is not None:
+            scales.append(built)
+    return scales
+
+
+def _parse_scale(
+    p: Problems,
+    sid: str,
+    spec: Mapping[str, Any],
+    where: str,
+    items: list[Item],
+    by_id: Mapping[str, Item],
+    response_scales: Mapping[str, ResponseScale],
+    declared: Declared,
+) -> Scale | None:
+    check_fields(p, spec, SCALE_FIELDS, where)
+    n_before = len(p.found)
+    title = read_text(p, spec, "title", where, required=True, translate=f"scale:{sid}")
+    owned = [item.id for item in items if item.scale == sid]
+    listed = spec.get("items")
+    if listed is None:
+        members = owned
+    elif not isinstance(listed, list) or not all(isinstance(i, str) for i in listed):
+        p.add(where, "items", "must be a list of item ids")
+        members = []
+    else:
+        members = list(listed)
+        for item_id in sorted({i for i in members if members.count(i) > 1}):
+            p.add(where, "items", f"lists item {item_id!r} more than once")
+        for item_id in members:
+            if item_id not in declared.items:
+                p.add(where, "items", f"unknown item {item_id!r}" + did_you_mean(item_id, by_id))
+        for item_id in owned:
+            if item_id not in members:
+                p.add(where, "items", f"item {item_id!r} names this scale but is not in its list")
+    if not members:
+        p.add(where, "items", "the scale has no items")
+    bounds: set[tuple[Number, Number]] = set()
+    for item_id in members:
+        item = by_id.get(item_id)
+        rs = response_scales.get(item.response_scale) if item else None
+        if rs is None:
+            continue
+        if not rs.has_bounds:
+            p.add(
+                where,
+                "items",
+                f"item {item_id!r} uses {rs.id!r}, which has no bounds "
+                f"({rs.type}); it cannot be scored in a scale",
+            )
+        elif rs.min is not None and rs.max is not None:
+            bounds.add((rs.min, rs.max))
+    if len(bounds) > 1:
+        shown = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in sorted(bounds))
+        p.add(
+            where,
+            "items",
+            f"mixes response scales with different bounds ({shown}); score "
+            "such items in separate scales",
+        )
+    min_valid = _parse_min_valid(p, spec.get("min_valid", 0.5), len(members), where)
+    if len(p.found) > n_before or not bounds:
+        return None
+    lo, hi = bounds.pop()
+    return Scale(
+        id=sid,
+        title=title,
+        items=tuple(dict.fromkeys(members)),
+        min=lo,
+        max=hi,
+        construct=read_text(p, spec, "construct", where),
+        description=read_text(p, spec, "description", where),
+        min_valid=min_valid,
+        citations=read_citations(p, spec, where),
+    )
+
+
+def _parse_min_valid(p: Problems, value: Any, k: int, where: str) -> Number:
+    if isinstance(value, float) and 0 < value <= 1:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        if k and value > k:
+            p.add(where, "min_valid", f"asks for {value} answered items but the scale has {k}")
+        return value
+    p.add(
+        where,
+        "min_valid",
+        f"{value!r} must be a fraction in (0, 1] such as 0.5, or a whole count of items such as 2",
+    )
+    return 0.5

@@ -1,0 +1,127 @@
+"""``reliability``: one row of reliability statistics per scale of an instrument."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from colead._validation import check_option
+from colead.exceptions import ColeadError, ColeadWarning
+from colead.psychometrics.alpha import alpha, item_analysis
+from colead.psychometrics.omega import omega
+from colead.psychometrics.scoring import _frame_and_instrument, _scales, keyed_items
+
+if TYPE_CHECKING:
+    import os
+
+    from colead.instrument import Instrument
+    from colead.io.responses import Responses
+
+__all__ = ["reliability"]
+
+COLUMNS = [
+    "scale",
+    "title",
+    "k",
+    "n",
+    "n_complete",
+    "alpha",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "std_alpha",
+    "g6",
+    "average_r",
+    "omega_total",
+    "n_flagged",
+    "flagged_items",
+]
+
+
+def reliability(
+    data: Responses | pd.DataFrame,
+    instrument: str | os.PathLike[str] | Instrument | None = None,
+    *,
+    scales: Iterable[str] | None = None,
+    ci: float = 0.95,
+    nan_policy: Literal["pairwise", "listwise"] = "pairwise",
+    method: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
+    omega_total: bool = True,
+) -> pd.DataFrame:
+    """Reliability of every scale of an instrument.
+
+    Items are reverse-keyed by the instrument's declared bounds before anything is computed.
+
+    Parameters
+    ----------
+    data : Responses or DataFrame
+    instrument : str, path or Instrument, optional
+        Needed when ``data`` is a DataFrame.
+    scales : iterable of str, optional
+        Default: every scale.
+    ci, nan_policy, method
+        As in :func:`colead.alpha`.
+    omega_total : bool, default True
+        Also fit a one-factor model per scale for omega total (complete rows).
+
+    Returns
+    -------
+    DataFrame
+        One row per scale: ``scale, title, k, n, n_complete, alpha, ci_low, ci_high,
+        ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` where
+        flagged items have a negative item-rest correlation. A scale that cannot be computed
+        (too few answers) has missing statistics rather than stopping the table.
+
+    Warns
+    -----
+    ColeadWarning
+        Naming flagged items (declared keys that the data contradict) and scales that could
+        not be computed.
+    """
+    check_option(nan_policy, "nan_policy", "reliability", ("pairwise", "listwise"))
+    frame, inst = _frame_and_instrument(data, instrument, "reliability")
+    rows, notes = [], []
+    for scale in _scales(inst, scales, "reliability"):
+        items = keyed_items(frame, inst, scale)
+        row: dict[str, object] = {"scale": scale.id, "title": scale.title, "k": scale.k}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ColeadWarning)
+                a = alpha(items, ci=ci, nan_policy=nan_policy, method=method)
+                table = item_analysis(items, nan_policy=nan_policy) if a.k >= 3 else None
+        except ColeadError as exc:
+            notes.append(f"{scale.id}: {exc}")
+            rows.append(row)
+            continue
+        flagged = list(table.loc[table["flagged"], "item"]) if table is not None else []
+        row.update(
+            {
+                "n": a.n,
+                "n_complete": a.n_complete,
+                "alpha": a.alpha,
+                "ci_low": a.ci_low,
+                "ci_high": a.ci_high,
+                "ci_level": a.ci_level,
+                "std_alpha": a.std_alpha,
+                "g6": a.g6,
+                "average_r": a.average_r,
+                "n_flagged": len(flagged),
+                "flagged_items": ", ".join(flagged),
+            }
+        )
+        if flagged:
+            notes.append(f"{scale.id}: negative item-rest correlation for {', '.join(flagged)}")
+        if omega_total:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ColeadWarning)
+                    row["omega_total"] = omega(items).omega_total
+            except ColeadError as exc:
+                notes.append(f"{scale.id}: omega not computed: {exc}")
+        rows.append(row)
+    if notes:
+        warnings.warn("reliability: " + "; ".join(notes), ColeadWarning, stacklevel=2)
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -14,8 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.container import ErrorbarContainer
 
 import colead as cl
+from colead._style import SUPPRESSED_MARK
 from colead.exceptions import InvalidParameterError
-from colead.plots._style import SUPPRESSED_MARK
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 from matplotlib.axes import Axes
 
 import colead as cl
-from colead.plots._style import SUPPRESSED_MARK
+from colead._style import SUPPRESSED_MARK
 
 
 @pytest.fixture(autouse=True)

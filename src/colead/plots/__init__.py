@@ -10,12 +10,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# public name -> submodule that defines it
+# public name -> submodule that defines it (a model result draws itself, in its own room)
 _PLOTS: dict[str, str] = {
     "likert_shares": "scales",
     "plot_agreement": "scales",
-    "plot_coefficients": "relations",
-    "plot_effects": "relations",
+    "plot_coefficients": "colead.relate.results",
+    "plot_effects": "colead.relate.results",
     "plot_influence_heatmap": "influence",
     "plot_influence_profile": "influence",
     "plot_influence_relations": "influence",
@@ -31,7 +31,8 @@ def __getattr__(name: str) -> Any:
     module = _PLOTS.get(name)
     if module is None:
         raise AttributeError(f"module 'colead.plots' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"colead.plots.{module}"), name)
+    path = module if "." in module else f"colead.plots.{module}"
+    value = getattr(importlib.import_module(path), name)
     globals()[name] = value
     return value
 

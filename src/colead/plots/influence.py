@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from colead._validation import check_option
-from colead.decisions.grid import MATRIX_STATS, InfluenceResult
-from colead.exceptions import InvalidParameterError
-from colead.plots._style import (
+from colead._style import (
     OKABE_ITO,
     SEQUENTIAL_CMAP,
     SUPPRESSED_COLOUR,
@@ -22,6 +19,9 @@ from colead.plots._style import (
     get_axes,
     relation_colours,
 )
+from colead._validation import check_option
+from colead.decisions.grid import MATRIX_STATS, InfluenceResult
+from colead.exceptions import InvalidParameterError
 from colead.privacy import check_min_n
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from colead.plots._style import DIVERGING, OKABE_ITO, SUPPRESSED_COLOUR, SUPPRESSED_MARK, get_axes
+from colead._style import DIVERGING, OKABE_ITO, SUPPRESSED_COLOUR, SUPPRESSED_MARK, get_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

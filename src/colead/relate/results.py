@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from colead._style import OKABE_ITO, get_axes
+from colead.exceptions import InvalidParameterError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["COEFFICIENT_COLUMNS", "ModelResult"]
+__all__ = ["COEFFICIENT_COLUMNS", "ModelResult", "plot_coefficients", "plot_effects"]
 
 #: Columns of ``ModelResult.coefficients`` (path models add ``outcome`` in front).
 COEFFICIENT_COLUMNS = ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "std_estimate"]
@@ -142,8 +145,6 @@ class ModelResult:
         -------
         matplotlib Axes
         """
-        from colead.plots.relations import plot_coefficients, plot_effects
-
         if effects is None:
             effects = self.effects is not None
         if effects:
@@ -201,3 +202,145 @@ def _text_table(table: pd.DataFrame) -> str:
 def _html(frame: pd.DataFrame, caption: str) -> str:
     body = frame.to_html(float_format=lambda v: f"{v:.4g}", na_rep="", border=0)
     return f"<p><strong>{escape(caption)}</strong></p>{body}"
+
+
+# -- drawing (ModelResult.plot; colead.plots offers the same functions) ---------------------
+def _label(text: Any) -> str:
+    return str(text).replace("_", " ")
+
+
+_EFFECT_COLOURS = {
+    "direct": OKABE_ITO[4],
+    "indirect": OKABE_ITO[5],
+    "specific": OKABE_ITO[0],
+    "total": "#000000",
+}
+
+
+def _forest(
+    ax: Axes,
+    labels: list[str],
+    estimate: np.ndarray,
+    low: np.ndarray | None,
+    high: np.ndarray | None,
+    colours: list[str],
+) -> None:
+    y = np.arange(len(labels))[::-1]
+    if low is not None and high is not None:
+        ok = np.isfinite(low) & np.isfinite(high)
+        ax.hlines(y[ok], low[ok], high[ok], colors=np.array(colours)[ok], linewidth=1.5)
+    ax.scatter(estimate, y, c=colours, zorder=3, s=24)
+    ax.axvline(0, color="#7f7f7f", linewidth=0.8, linestyle="--")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+
+
+def plot_coefficients(
+    result: ModelResult,
+    *,
+    ax: Axes | None = None,
+    standardized: bool = False,
+    intercept: bool = False,
+    title: str | None = None,
+) -> Axes:
+    """Coefficients of a model with their intervals (a forest plot).
+
+    Parameters
+    ----------
+    result : ModelResult
+    ax : Axes, optional
+    standardized : bool, default False
+        Draw ``std_estimate`` (points only, since the interval is of the raw estimate).
+    intercept : bool, default False
+        Include the intercept.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        One point per coefficient, and one interval line per coefficient unless standardized.
+    """
+    table = result.coefficients
+    if not intercept:
+        table = table[table["term"] != "Intercept"]
+    if table.empty:
+        raise InvalidParameterError("plot_coefficients: the model has no coefficient to draw.")
+    if "outcome" in table.columns:
+        labels = [
+            f"{_label(o)} <- {_label(t)}"
+            for o, t in zip(table["outcome"], table["term"], strict=True)
+        ]
+    else:
+        labels = [_label(t) for t in table["term"]]
+    ax = get_axes(ax, figsize=(6.4, 1.0 + 0.35 * len(labels)))
+    column = "std_estimate" if standardized else "estimate"
+    _forest(
+        ax,
+        labels,
+        table[column].to_numpy(dtype=float),
+        None if standardized else table["ci_low"].to_numpy(dtype=float),
+        None if standardized else table["ci_high"].to_numpy(dtype=float),
+        [OKABE_ITO[4]] * len(labels),
+    )
+    ax.set_xlabel("standardized estimate" if standardized else "estimate (interval)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_effects(
+    result: ModelResult,
+    *,
+    ax: Axes | None = None,
+    standardized: bool = False,
+    outcome: str | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Direct, indirect and total effects of a path or mediation model with their bootstrap
+    intervals, coloured by kind of effect.
+
+    Parameters
+    ----------
+    result : ModelResult
+        From :func:`colead.path` or :func:`colead.mediate`.
+    ax : Axes, optional
+    standardized : bool, default False
+        Draw ``std_estimate`` (points only).
+    outcome : str, optional
+        Only the effects on this outcome (default: on the last outcome of the model).
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        One point per effect and one interval line per effect with a bootstrap interval.
+    """
+    if result.effects is None:
+        raise InvalidParameterError("plot_effects needs a path or mediation result.")
+    table = result.effects
+    chosen = table["outcome"].iloc[-1] if outcome is None else outcome
+    table = table[table["outcome"] == chosen]
+    if table.empty:
+        raise InvalidParameterError(
+            f"plot_effects: no effects on {chosen!r}; outcomes: "
+            f"{list(dict.fromkeys(result.effects['outcome']))}."
+        )
+    labels = [
+        f"{e}: {_label(p)}" if not route else f"{e}: {_label(route)}"
+        for e, p, route in zip(table["effect"], table["predictor"], table["path"], strict=True)
+    ]
+    colours = [_EFFECT_COLOURS.get(e, "#7f7f7f") for e in table["effect"]]
+    ax = get_axes(ax, figsize=(7.0, 1.0 + 0.35 * len(labels)))
+    column = "std_estimate" if standardized else "estimate"
+    _forest(
+        ax,
+        labels,
+        table[column].to_numpy(dtype=float),
+        None if standardized else table["ci_low"].to_numpy(dtype=float),
+        None if standardized else table["ci_high"].to_numpy(dtype=float),
+        colours,
+    )
+    ax.set_xlabel(f"effect on {_label(chosen)}" + (" (standardized)" if standardized else ""))
+    if title:
+        ax.set_title(title)
+    return ax

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from colead.plots._style import DIVERGING, SEQUENTIAL_CMAP
+from colead._style import DIVERGING, SEQUENTIAL_CMAP
 
 __all__ = ["heatmap_cells", "likert_rows", "profile_rows", "records"]
 

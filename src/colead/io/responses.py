@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -136,12 +136,21 @@ class Responses:
         The layout the data came from (``qualtrics``, ``google_forms``, ``simulate``, ...).
     instrument : Instrument
         The instrument the columns belong to.
+
+    Notes
+    -----
+    Responses are read-only: colead caches what it derives from them (the scale scores of
+    :func:`colead.score`, computed once however many analyses ask). To change the data, make
+    new Responses (``dataclasses.replace(resp, data=new_frame, log=...)``) rather than
+    editing ``resp.data`` in place.
     """
 
     data: pd.DataFrame
     log: ImportLog
     platform: str
     instrument: Instrument
+    #: Tables derived from ``data`` (filled by the analyses, never part of equality).
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         missing = [c for c in ID_COLUMNS if c not in self.data.columns]

@@ -201,7 +201,7 @@ def alpha(
     >>> import colead as cl
     >>> resp = cl.load_sample("district")
     >>> scale = resp.instrument.scales["trust_principal"]
-    >>> items = cl.scoring.keyed_items(resp.data, resp.instrument, scale)
+    >>> items = cl.psychometrics.keyed_items(resp.data, resp.instrument, scale)
     >>> round(cl.alpha(items).alpha, 3)
     0.866
     """

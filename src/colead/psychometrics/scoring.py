@@ -115,12 +115,29 @@ def score(
     -----
     With ``min_valid`` low enough to score every respondent with one answer, the scores equal
     ``psych::scoreItems(keys, items, impute = "none", min =, max =)$scores`` (tested to 1e-12).
+
+    Responses are scored once: with the defaults (their own instrument, each scale's
+    ``min_valid``, no counts) the scores of every scale are kept on the Responses and each
+    later call returns a copy of the columns it asks for.
     """
     frame, inst = _frame_and_instrument(data, instrument, _F)
     chosen = _scales(inst, scales, _F)
     if min_valid is not None:
         is_count = isinstance(min_valid, int) and not isinstance(min_valid, bool)
         check_number(min_valid, "min_valid", _F, low=0, low_open=True, high=None if is_count else 1)
+    if isinstance(data, Responses) and inst is data.instrument and min_valid is None and not counts:
+        cached = data._cache.get("scores")
+        if cached is None:
+            cached = data._cache["scores"] = _score_frame(frame, inst, inst.scale_list, None, False)
+        ids = [c for c in ID_COLUMNS if c in cached.columns]
+        return cached.loc[:, [*ids, *(s.id for s in chosen)]].copy()
+    return _score_frame(frame, inst, chosen, min_valid, counts)
+
+
+def _score_frame(
+    frame: pd.DataFrame, inst: Instrument, chosen: list[Scale], min_valid: float | None,
+    counts: bool,
+) -> pd.DataFrame:
     out = frame.loc[:, [c for c in ID_COLUMNS if c in frame.columns]].copy()
     for scale in chosen:
         values = keyed_items(frame, inst, scale).to_numpy()

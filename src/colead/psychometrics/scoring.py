@@ -8,7 +8,7 @@ by the values seen in the data. A respondent who answered fewer items of a scale
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -135,7 +135,7 @@ def score(
 
 
 def _score_frame(
-    frame: pd.DataFrame, inst: Instrument, chosen: list[Scale], min_valid: float | None,
+    frame: pd.DataFrame, inst: Instrument, chosen: Sequence[Scale], min_valid: float | None,
     counts: bool,
 ) -> pd.DataFrame:
     out = frame.loc[:, [c for c in ID_COLUMNS if c in frame.columns]].copy()

@@ -17,6 +17,7 @@ import html
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,16 +342,19 @@ def draft_mapping(export: Export, instrument: Instrument, column_map: ColumnMap)
         "# the N-th column; delete a line to leave a column out.",
         "columns:",
     ]
+    same_name = Counter(c.name for c in export.columns)  # counted once: wide files stay linear
     for item_id in instrument.item_ids:
         column = column_map.items.get(item_id)
         if column is not None:
             how = column_map.how[item_id]
             lines.append(
-                f"  {_yaml_key(export, column)}: {item_id}    # by {how}: {_short(column.text)}"
+                f"  {_yaml_key(column, same_name)}: {item_id}    # by {how}: {_short(column.text)}"
             )
     if column_map.unmapped:
         lines.append("# Columns that matched no item (give each an item id to use it):")
-        lines += [f"#  {_yaml_key(export, c)}:     # {_short(c.text)}" for c in column_map.unmapped]
+        lines += [
+            f"#  {_yaml_key(c, same_name)}:     # {_short(c.text)}" for c in column_map.unmapped
+        ]
     missing = [i for i in instrument.item_ids if i not in column_map.items]
     if missing:
         lines.append("# Items with no column:")
@@ -358,9 +362,8 @@ def draft_mapping(export: Export, instrument: Instrument, column_map: ColumnMap)
     return "\n".join(lines) + "\n"
 
 
-def _yaml_key(export: Export, column: Column) -> str:
-    same_name = sum(c.name == column.name for c in export.columns)
-    key = column.name if column.name and same_name == 1 else f"#{column.position + 1}"
+def _yaml_key(column: Column, same_name: Counter[str]) -> str:
+    key = column.name if column.name and same_name[column.name] == 1 else f"#{column.position + 1}"
     return yaml.safe_dump(key, default_style=None).strip().removesuffix("...").strip()
 
 

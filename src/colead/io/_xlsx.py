@@ -23,6 +23,7 @@ from typing import Any
 
 from colead.exceptions import ResponseDataError
 from colead.io._table import RawTable
+from colead.privacy import uncsv_safe
 
 #: Largest total uncompressed size of a workbook's parts that colead unpacks (200 MB).
 MAX_UNCOMPRESSED = 200_000_000
@@ -132,7 +133,8 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).replace("\u00a0", " ")
+    text = str(value).replace("\u00a0", " ")
+    return uncsv_safe(text) if text[:1] == "'" else text
 
 
 # -- formulas without a saved result ------------------------------------------------------------

@@ -16,7 +16,7 @@ from colead.io.export import Column, Export, read_export
 from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
 from colead.io.recode import decode_columns
 from colead.io.recode_multiple import decode_multiple
-from colead.privacy import normalise_header
+from colead.privacy import looks_personal, normalise_header
 from colead.responses import ImportLog, Responses
 
 __all__ = ["read_responses"]
@@ -239,7 +239,7 @@ def _assemble(
     reason = export.exclusions(column_map.positions).to_numpy(object)
     if keep_incomplete:
         reason = np.where(reason == "incomplete", "", reason)
-    ids = _respondent_ids(export)
+    ids, id_note = _respondent_ids(export)
     empty = values.isna().all(axis=1).to_numpy() if values.shape[1] else np.ones(n, dtype=bool)
     reason = np.where((reason == "") & empty, "empty", reason)
     kept_so_far = reason == ""
@@ -291,6 +291,7 @@ def _assemble(
         pii_kept=pii_kept,
         no_school=int(data["school_id"].isna().sum()) if school_column is not None else 0,
         warnings=export.notes
+        + ((id_note,) if id_note else ())
         + tuple(
             f"item {item_id!r}: several columns fit ("
             + ", ".join(_label(c) for c in cols)
@@ -301,13 +302,22 @@ def _assemble(
     return Responses(data=data, log=log, platform=export.platform, instrument=inst)
 
 
-def _respondent_ids(export: Export) -> np.ndarray:
-    """The platform's response id; ``row<N>`` where it has none, or where it looks like an
-    email address (an id must never identify a person)."""
+def _respondent_ids(export: Export) -> tuple[np.ndarray, str]:
+    """The platform's response id; ``row<N>`` (the row's number in the file) where it has
+    none, or where it looks like an e-mail address or a phone number, also written with
+    full-width characters or percent-escapes (an id must never identify a person). Returns the
+    ids and a warning for the log when some were replaced ("" otherwise)."""
     ids = export.response_ids.astype(str).str.strip().to_numpy(object)
     fallback = np.array([f"row{r}" for r in export.row_numbers], dtype=object)
-    unusable = (ids == "") | np.array(["@" in i for i in ids], dtype=bool)
-    return np.where(unusable, fallback, ids)
+    distinct, codes = np.unique(ids, return_inverse=True)
+    personal = np.array([looks_personal(i) for i in distinct], dtype=bool)[codes.ravel()]
+    ids = np.where((ids == "") | personal, fallback, ids)
+    if not personal.any():
+        return ids, ""
+    return ids, (
+        f"{int(personal.sum()):,} respondent id(s) looked like an e-mail address or a phone "
+        "number and were replaced by the row number (row<N>)"
+    )
 
 
 def _schools(export: Export, column: Column | None) -> np.ndarray:

@@ -119,6 +119,17 @@ def test_a_school_column_blank_in_every_row(command, no_schools, tmp_path, capsy
     assert "blank.csv: the school column 'school_id' is blank in every row" in line
 
 
+def test_a_second_survey_without_schools(export, tmp_path, capsys):
+    collab = cl.simulate("colead-collaboration", n_schools=3, respondents=6, seed=4)
+    blank = tmp_path / "collab.csv"
+    cl.write_export(dataclasses.replace(collab, data=collab.data.assign(school_id=float("nan"))),
+                    blank)
+    line = one_error(capsys, ["report", export, "--survey", blank, "colead-collaboration",
+                              "-o", tmp_path / "r.html"], export, blank)
+    assert f"{blank}: the school column 'school_id' is blank in every row" in line
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_a_negative_seed(tmp_path, capsys):
     line = one_error(capsys, ["simulate", "--seed", "-1", "-o", tmp_path / "x.csv"])
     assert "argument --seed: must be a whole number of at least 0; got '-1'" in line
@@ -422,3 +433,18 @@ def test_a_warning_is_one_line_in_the_words_of_the_cli(export, tmp_path, capsys,
     assert code == 0
     assert [line for line in lines if "warning" in line] == [
         "colead: warning: --min-n is small"]
+
+
+def test_an_interrupted_run_leaves_no_file(export, tmp_path, capsys, monkeypatch):
+    import pandas as pd
+
+    out = tmp_path / "scores.csv"
+
+    def interrupted(self, path, **kwargs):
+        Path(path).write_text("respondent_id,sch", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    code, lines = run(capsys, ["score", export, "-i", "colead-teacher", "-o", out], export)
+    assert code == 130 and lines == ["colead: interrupted"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]

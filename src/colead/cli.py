@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 from colead import __version__
 
-EXIT_OK, EXIT_BUG, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -288,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except KeyboardInterrupt:  # a file being written is left as it was
+        print("colead: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug in colead, not the user's mistake
         if os.environ.get("COLEAD_DEBUG"):
             raise
@@ -407,6 +410,7 @@ def _check_output(path: str, flag: str, inputs: Iterable[str | None], force: boo
     from colead.exceptions import InvalidParameterError
 
     target = Path(path)
+    path = path or "''"
     for source in inputs:
         if source and Path(source).is_file() and same_file(target, source):
             raise InvalidParameterError(
@@ -430,7 +434,8 @@ def _inputs(args: argparse.Namespace) -> list[str | None]:
     return files + [file for file, _ in getattr(args, "survey", [])]
 
 
-def _check_groups(responses: Any, column: str, args: argparse.Namespace) -> None:
+def _check_groups(responses: Any, column: str, args: argparse.Namespace,
+                  file: str | None = None) -> None:
     """``--by`` must give a group for at least one respondent: ``column`` of the responses
     (``school_id`` when --by named the export's school column) must not be blank throughout."""
     from colead.exceptions import InvalidParameterError
@@ -449,7 +454,8 @@ def _check_groups(responses: Any, column: str, args: argparse.Namespace) -> None
     if data[column].isna().all():
         school = args.school if args.command == "score" else args.by
         raise InvalidParameterError(
-            f"{args.file or 'the sample'}: the school column {school!r} is blank in every row, "
+            f"{file or args.file or 'the sample'}: the school column {school!r} is blank in "
+            "every row, "
             f"so there are no groups for --by {args.by}"
         )
 
@@ -612,8 +618,10 @@ def _report(args: argparse.Namespace) -> int:
         _check_groups(responses, by, args)
         if roster is not None:
             roster = roster.rename(columns={args.by: by})
-    surveys = [read_responses(file, instrument, school=args.by)
-               for file, instrument in args.survey]
+    surveys = []
+    for file, instrument in args.survey:
+        surveys.append(read_responses(file, instrument, school=args.by))
+        _check_groups(surveys[-1], "school_id", args, file)
     path = report(responses, path=args.output, by=by, min_n=args.min_n, title=args.title,
                   roster=roster, surveys=surveys, rules=args.rules)
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "

@@ -448,3 +448,24 @@ def test_an_interrupted_run_leaves_no_file(export, tmp_path, capsys, monkeypatch
     code, lines = run(capsys, ["score", export, "-i", "colead-teacher", "-o", out], export)
     assert code == 130 and lines == ["colead: interrupted"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]
+
+
+def test_report_by_another_column_with_its_roster(responses, tmp_path, capsys):
+    # --by names the export's school column; the roster's group column is named the same.
+    path = tmp_path / "export.csv"
+    cl.write_export(responses, path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("respondent_id,school_id,", "respondent_id,district,", 1),
+                    encoding="utf-8")
+    schools = sorted(responses.data["school_id"].unique())
+    roster = tmp_path / "roster.csv"
+    roster.write_text("district,size,name\n" + "".join(
+        f"{s},{10 + k},Name{k}\n" for k, s in enumerate(schools)), encoding="utf-8")
+    out = tmp_path / "r.html"
+    code, _ = run(capsys, ["report", path, "--by", "district", "--roster", roster, "-o", out],
+                  path, roster)
+    html = out.read_text(encoding="utf-8")
+    assert code == 0 and all(f"Name{k}" in html for k in range(len(schools)))
+    rates = sorted(6 / (10 + k) for k in range(len(schools)))  # 6 respondents each
+    shown = re.search(r"Median response rate of the schools shown</th><td>(\d+)%", html)
+    assert shown and int(shown[1]) == round(100 * rates[1])

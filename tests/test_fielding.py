@@ -547,7 +547,7 @@ def test_command_line(tmp_path, capsys):
         == 2
     )
     err = capsys.readouterr().err
-    assert "'language' parameter of field" in err and len(err.strip().splitlines()) == 1
+    assert "--language must be one of" in err and len(err.strip().splitlines()) == 1
 
 
 # -- every text the platforms show as HTML is escaped ----------------------------------------

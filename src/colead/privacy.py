@@ -196,13 +196,18 @@ def uncsv_safe(text: str) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a frame as UTF-8 CSV with every text cell passed through :func:`csv_safe`."""
+    """Write a frame as UTF-8 CSV with every text cell passed through :func:`csv_safe`.
+
+    The file is written whole or not at all (a temporary file renamed over ``path``)."""
+    from colead._files import check_output, replacing
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype.kind not in "biufc":
             safe[column] = safe[column].map(lambda v: csv_safe(v) if isinstance(v, str) else v)
     safe.columns = [csv_safe(str(c)) for c in safe.columns]
-    safe.to_csv(path, index=False, lineterminator="\n")
+    with replacing(check_output(path, name="path", func="write_csv")) as temp:
+        safe.to_csv(temp, index=False, lineterminator="\n")
 
 
 # -- small-group suppression -----------------------------------------------------------------

@@ -261,6 +261,12 @@ def read_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str
         raise ResponseDataError(
             [{"reason": f"cannot read the mapping file: {exc.strerror}"}], context=str(path)
         ) from None
+    except UnicodeDecodeError as exc:
+        from colead._files import decode_error
+
+        raise ResponseDataError(
+            [{"reason": f"the mapping file {decode_error(exc)}"}], context=str(path)
+        ) from None
     if path.suffix.lower() == ".csv":
         rows = list(csv.DictReader(io.StringIO(text)))
         if not rows or not {"column", "item_id"} <= set(rows[0]):
@@ -268,12 +274,18 @@ def read_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str
                 [{"reason": "a mapping CSV needs the columns column and item_id"}],
                 context=str(path),
             )
-        return {r["column"]: r["item_id"] for r in rows if r["item_id"].strip()}
+        return {
+            r["column"]: r["item_id"].strip()
+            for r in rows
+            if r["column"] is not None and (r["item_id"] or "").strip()
+        }
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        from colead._yaml import describe_yaml_error
+
         raise ResponseDataError(
-            [{"reason": f"the mapping file is not valid YAML: {exc}"}], context=str(path)
+            [{"reason": f"the mapping file is {describe_yaml_error(exc)}"}], context=str(path)
         ) from None
     if isinstance(data, Mapping) and isinstance(data.get("columns"), Mapping):
         data = data["columns"]
@@ -368,5 +380,6 @@ def _yaml_key(column: Column, same_name: Counter[str]) -> str:
 
 
 def _short(text: str, width: int = 70) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= width else text[: width - 3] + "..."
+    from colead._text import shorten
+
+    return shorten(_SPACE.sub(" ", text), width)

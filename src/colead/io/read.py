@@ -10,6 +10,7 @@ from typing import IO, Any, TypeAlias
 import numpy as np
 import pandas as pd
 
+from colead._text import shorten
 from colead.exceptions import ResponseDataError
 from colead.instrument import Instrument, load_instrument
 from colead.io.export import Column, Export, read_export
@@ -217,7 +218,7 @@ def _mapping_problems(
         problems.append(
             {
                 "value": item_id,
-                "reason": f"item {item_id!r} ({inst.item(item_id).text[:60]}): {reason}",
+                "reason": f"item {item_id!r} ({shorten(inst.item(item_id).text)}): {reason}",
             }
         )
     return problems

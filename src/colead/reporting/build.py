@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from colead import __version__
+from colead._files import check_output, write_text
 from colead.aggregation import AGGREGATE_COLUMNS, aggregate, agreement
 from colead.exceptions import ColeadWarning, InvalidParameterError
 from colead.guide import conversation_guide, describe
@@ -59,6 +60,8 @@ def report(
     instrument : str, path or Instrument, optional
         Defaults to the responses' instrument.
     path : path, default "report.html"
+        Written whole or not at all (a temporary file beside it, renamed when complete);
+        never one of the input files (``instrument``, ``rules``).
     by : str, default "school_id"
         The grouping column (one section per group).
     min_n : int, default 5
@@ -96,6 +99,8 @@ def report(
     inst = responses.instrument if instrument is None else load_instrument(instrument)
     min_n = check_min_n(min_n, "report")
     item_min_n = check_item_min_n(item_min_n, min_n, "report")
+    inputs = (instrument, rules)
+    check_output(path, inputs=inputs, name="path", func="report")
     if by not in responses.data.columns:
         raise InvalidParameterError(f"The 'by' parameter of report names {by!r}, which the "
                                     "responses do not have.")
@@ -107,9 +112,7 @@ def report(
                            names=names, surveys=list(surveys), rules=rules,
                            show_progress=show)
     html = _environment().get_template("report.html.j2").render(**context)
-    target = Path(path)
-    target.write_text(html, encoding="utf-8")
-    return target
+    return write_text(path, html, inputs=inputs, name="path", func="report")
 
 
 def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,

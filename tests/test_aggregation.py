@@ -52,11 +52,19 @@ def test_rwg_and_reliability_flags(district):
     table = cl.aggregate(district, min_n=3)
     shown = table[~table["suppressed"]]
     scale = district.instrument.scales["trust_principal"]
-    rwg = cl.rwg_j(district.data[list(scale.items)], district.data["school_id"], scale_points=6)
+    rwg = cl.rwg_j(district.data[list(scale.items)], district.data["school_id"], scale_points=6,
+                   min_n=1)
     part = shown[shown["scale"] == "trust_principal"].set_index("school_id")
-    assert_allclose(part["rwg_j"], rwg.set_index("school_id").loc[part.index, "rwg_j"])
-    assert (part["low_agreement"] == (part["rwg_j"] < 0.70)).all()
-    icc1 = cl.icc(cl.score(district)["trust_principal"], district.data["school_id"]).icc1
+    reference = rwg.set_index("school_id").loc[part.index]
+    assert_allclose(part["rwg_n"], reference["n"])  # listwise: the complete rows
+    assert (part["rwg_n"] < 3).any()  # a shown school whose rwg(j) rests on too few rows
+    assert_allclose(part["rwg_j"], reference["rwg_j"].where(reference["n"] >= 3))
+    rated = part["rwg_j"].notna()
+    assert (part.loc[rated, "low_agreement"] == (part.loc[rated, "rwg_j"] < 0.70)).all()
+    # ICC(1) over the shown schools only: a hidden school must not move it
+    scores = cl.score(district)
+    visible = scores[scores["school_id"].isin(part.index)]
+    icc1 = cl.icc(visible["trust_principal"], visible["school_id"]).icc1
     expected = part["n"] * icc1 / (1 + (part["n"] - 1) * icc1)
     assert_allclose(part["mean_reliability"], expected, rtol=1e-12)
     assert (part["unreliable"] == (part["mean_reliability"] < 0.70)).all()
@@ -127,15 +135,20 @@ def test_agreement_table_leaves_small_groups_out(district):
         warnings.simplefilter("error")
         table = cl.agreement(district, by="school_id", min_n=5).set_index("scale")
     scores = cl.score(district)
-    fit = cl.icc(scores["shared_leadership"], district.data["school_id"])
+    groups = cl.aggregate(district, min_n=5)
+    mine = groups[groups["scale"] == "shared_leadership"]
+    visible = set(mine.loc[~mine["suppressed"], "school_id"])
+    assert len(visible) < 15  # the seed has small schools, hidden with their complements
+    shown = scores[scores["school_id"].isin(visible)]
+    fit = cl.icc(shown["shared_leadership"], shown["school_id"])
     assert_allclose(table.loc["shared_leadership", ["icc1", "icc2"]], [fit.icc1, fit.icc2])
     scale = district.instrument.scales["shared_leadership"]
-    rwg = cl.rwg_j(district.data[list(scale.items)], district.data["school_id"], scale_points=6)
-    sizes = scores.groupby("school_id")["shared_leadership"].count()
-    big = rwg[rwg["school_id"].isin(sizes[sizes >= 5].index)]["rwg_j"]
+    rwg = cl.rwg_j(district.data[list(scale.items)], district.data["school_id"], scale_points=6,
+                   min_n=5)
+    big = rwg[rwg["school_id"].isin(visible)]["rwg_j"].dropna()
     assert_allclose(table.loc["shared_leadership", "rwg_j_mean"], big.mean())
     assert_allclose(table.loc["shared_leadership", "share_rwg_j_70"], (big >= 0.7).mean())
-    assert table.loc["shared_leadership", "n_suppressed"] == (sizes < 5).sum()
+    assert table.loc["shared_leadership", "n_suppressed"] == 15 - len(visible)
     assert table.loc["shared_leadership", "n_groups"] == 15
 
 
@@ -188,3 +201,45 @@ def test_distribution_of_a_single_choice_item():
     assert by_school[["count", "share", "n"]].isna().all().all()
     with pytest.raises(InvalidParameterError, match="single-choice item"):
         cl.distribution(principals, "enrolment")
+
+
+def test_roster_sizes_that_cannot_be_right_are_errors(district):
+    sizes = district.data.groupby("school_id").size()
+    roster = pd.DataFrame({"school_id": sizes.index, "size": list(sizes.to_numpy() * 2)},
+                          dtype=object)
+    roster.loc[0, "size"] = 0  # would be a division by zero: "inf%"
+    roster.loc[1, "size"] = sizes.iloc[1] - 1  # fewer invited than answered: over 100%
+    roster.loc[2, "size"] = "many"
+    roster = pd.concat([roster, roster.iloc[[3]]], ignore_index=True)  # a school twice
+    with pytest.raises(cl.ResponseDataError) as info:
+        cl.aggregate(district, roster=roster, min_n=3)
+    lines = info.value.problem_lines()
+    assert len(lines) == 4
+    assert "row 2, column 'size', value 0" in lines[0] and "positive number" in lines[0]
+    assert f"has {sizes.iloc[1]} respondents but a roster size of {sizes.iloc[1] - 1}" in lines[1]
+    assert "value 'many'" in lines[2]
+    assert "appears more than once" in lines[3]
+    with pytest.raises(cl.ResponseDataError, match="positive number"):
+        cl.aggregate(district, roster={sizes.index[0]: -3}, min_n=3)
+    # a group without a size simply has no response rate
+    partial = cl.aggregate(district, roster={sizes.index[0]: 100}, min_n=3)
+    rates = partial.loc[~partial["suppressed"]].groupby("school_id")["response_rate"].first()
+    assert rates.notna().sum() <= 1 and (rates.dropna() <= 1).all()
+
+
+def test_a_by_column_blank_in_every_row_is_a_clear_error(district):
+    blank = cl.Responses(data=district.data.assign(school_id=None), log=district.log,
+                         platform=district.platform, instrument=district.instrument)
+    for call in (lambda: cl.aggregate(blank), lambda: cl.agreement(blank)):
+        with pytest.raises(cl.InsufficientDataError, match="'school_id', which is blank in every"):
+            call()
+
+
+def test_agreement_of_a_single_school_has_no_icc_but_its_rwg(district):
+    largest = district.data["school_id"].value_counts().index[0]
+    one = district.data[district.data["school_id"] == largest]
+    log = cl.ImportLog(source="test", rows_read=len(one), rows_kept=len(one))
+    single = cl.Responses(data=one, log=log, platform="csv", instrument=district.instrument)
+    table = cl.agreement(single, min_n=3)
+    assert table[["icc1", "icc2"]].isna().all().all()
+    assert (table["n_groups"] == 1).all() and table["rwg_j_mean"].notna().any()

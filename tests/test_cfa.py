@@ -325,9 +325,39 @@ def test_not_positive_definite_covariance_raises():
     dup = HS.assign(x3=HS["x1"] * 2 + HS["x2"])
     with pytest.raises(InsufficientDataError, match=r"not positive definite.*linearly dependent"):
         cfa(dup, HS_MODEL)
-    flat = HS.assign(x4=3.0)
-    with pytest.raises(InsufficientDataError, match="no variance in x4"):
-        cfa(flat, HS_MODEL)
+
+
+@pytest.mark.parametrize("missing", ["listwise", "ml"])
+def test_a_dependent_column_raises_whatever_the_rounding(missing):
+    # The covariance of an exactly dependent column rounds to a smallest eigenvalue of about
+    # +-1e-16 of the largest, its sign set by the row order and the BLAS: a Cholesky
+    # factorisation succeeds for some orders (a non-converged fit) and fails for others.
+    # Every order must raise.
+    dup = HS.assign(x3=HS["x1"] * 2 + HS["x2"])
+    items = [i for f in HS_MODEL.values() for i in f]
+    signs = set()
+    for seed in range(12):
+        shuffled = dup.sample(frac=1.0, random_state=seed)
+        x = shuffled[items].to_numpy(dtype=float)
+        centred = x - x.mean(axis=0)
+        signs.add(bool(np.linalg.eigvalsh(centred.T @ centred / len(x))[0] > 0))
+        with pytest.raises(InsufficientDataError, match=r"items x1, x2, x3 are linearly dependent"):
+            cfa(shuffled, HS_MODEL, missing=missing)
+    assert signs == {True, False}  # both kinds of rounding were met
+
+
+def test_singularity_is_judged_relative_to_the_largest_eigenvalue():
+    # 301 rows: eigenvalues up to 301 * eps (6.7e-14) of the largest count as zero.
+    q, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(4, 4)))
+    items = ("a", "b", "c", "d")
+    for scale in (1e-6, 1.0, 1e6):  # the same matrix at any unit of measurement
+        for smallest in (1e-10, 1e-12):
+            cov = scale * (q * [smallest, 0.5, 1.0, 2.0]) @ q.T
+            _cfa_model._check_positive_definite(cov, items, "matrix", 301)
+        for smallest in (1e-14, 0.0, -1e-14):
+            cov = scale * (q * [smallest, 0.5, 1.0, 2.0]) @ q.T
+            with pytest.raises(InsufficientDataError, match="linearly dependent"):
+                _cfa_model._check_positive_definite(cov, items, "matrix", 301)
 
 
 def test_too_little_data_or_too_few_items_raise():
@@ -455,7 +485,7 @@ def test_analytic_derivatives_match_finite_differences(missing):
     if missing == "ml":
         pat = _cfa_fiml.patterns(groups)
         objective = _cfa_fiml.objective(pat)
-        mean, cov, _ = _cfa_fiml.saturated(pat)
+        mean, cov, _, _ = _cfa_fiml.saturated(pat)
 
         def exact(x):
             return _cfa_fiml.hessian(s, pat, x)

@@ -547,4 +547,57 @@ def test_command_line(tmp_path, capsys):
         == 2
     )
     err = capsys.readouterr().err
-    assert "'language' parameter of field" in err and len(err.strip().splitlines()) == 1
+    assert "--language must be one of" in err and len(err.strip().splitlines()) == 1
+
+
+# -- every text the platforms show as HTML is escaped ----------------------------------------
+HOSTILE = '<img src=x onerror="alert(1)"> & co'
+
+
+def _hostile_instrument() -> cl.Instrument:
+    import copy
+
+    spec = copy.deepcopy(SPEC)
+    spec["title"] = {"en": f"Survey {HOSTILE}", "es": f"Encuesta {HOSTILE}"}
+    spec["sections"]["trust"]["title"] = {"en": f"Trust {HOSTILE}", "es": f"Confianza {HOSTILE}"}
+    spec["sections"]["you"]["title"] = {"en": f"You {HOSTILE}", "es": f"Usted {HOSTILE}"}
+    spec["sections"]["trust"]["instructions"] = {"en": f"Say {HOSTILE}", "es": f"Diga {HOSTILE}"}
+    spec["scales"]["tp"]["title"] = {"en": f"Trust scale {HOSTILE}", "es": f"Escala {HOSTILE}"}
+    spec["items"][0]["text"] = {"en": f"Count on {HOSTILE}", "es": f"Contar {HOSTILE}"}
+    spec["items"][2]["text"] = {"en": f"Where {HOSTILE}", "es": f"Dónde {HOSTILE}"}
+    return cl.load_instrument(spec)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_qsf_escapes_the_title_block_names_and_question_descriptions(tmp_path):
+    qsf = _qsf(_hostile_instrument(), tmp_path)
+    texts = _strings(qsf)
+    assert not [t for t in texts if "<img" in t]
+    escaped = "&lt;img src=x onerror=\"alert(1)\"&gt; &amp; co"
+    entry, options = qsf["SurveyEntry"], next(
+        e["Payload"] for e in qsf["SurveyElements"] if e["Element"] == "SO"
+    )
+    assert entry["SurveyName"] == options["SurveyTitle"] == f"Survey {escaped}"
+    blocks = next(e["Payload"] for e in qsf["SurveyElements"] if e["Element"] == "BL")
+    assert {b["Description"] for b in blocks if b["Type"] != "Trash"} >= {f"Trust {escaped}"}
+    described = [q["QuestionDescription"] for q in _questions(qsf)]
+    assert f"Trust scale {escaped}" in described and f"Where {escaped}" in described
+
+
+def test_limesurvey_escapes_the_title_and_group_names(tmp_path):
+    rows = _structure(cl.field(_hostile_instrument(), to="limesurvey", path=tmp_path / "s.txt"))
+    assert not [r for r in rows if "<img" in r["text"] or "<img" in r["name"]]
+    escaped = "&lt;img src=x onerror=\"alert(1)\"&gt; &amp; co"
+    titles = {r["language"]: r["text"] for r in rows if r["name"] == "surveyls_title"}
+    assert titles == {"en": f"Survey {escaped}", "es": f"Encuesta {escaped}"}
+    groups = {(r["language"], r["name"]) for r in rows if r["class"] == "G"}
+    assert ("en", f"Trust {escaped}") in groups and ("es", f"Confianza {escaped}") in groups

@@ -180,9 +180,9 @@ def test_rwg_matches_multilevel(record):
     # R: record["call"], e.g. rwg(teacher$sl1, teacher$school_id, ranvar = (6^2 - 1) / 12)
     frame = data(dataset_file(record["dataset"]))
     x, g = frame[record["variable"]], frame["school_id"]
-    named = cl.rwg(x, g, scale_points=record["points"], null=record["null_distribution"])
+    named = cl.rwg(x, g, scale_points=record["points"], null=record["null_distribution"], min_n=1)
     check_groups(named, "rwg", record, "school_id")
-    by_variance = cl.rwg(x, g, null=record["ranvar"])
+    by_variance = cl.rwg(x, g, null=record["ranvar"], min_n=1)
     pd.testing.assert_frame_equal(named, by_variance, rtol=1e-12)
 
 
@@ -205,7 +205,7 @@ def test_rwg_j_and_lindell_match_multilevel_and_the_itemwise_rule(section, func,
             frame["school_id"],
             scale_points=record["points"],
             null=record["null_distribution"],
-            missing=missing,
+            missing=missing, min_n=1,
         )
         check_groups(table, column, record, "school_id")
 
@@ -215,7 +215,7 @@ def test_awg_matches_multilevel(record):
     # R: awg(x, teacher$school_id, range = c(L, H)) -- record["call"]
     frame = data(dataset_file(record["dataset"]))
     low, high = record["range"]
-    table = cl.awg(frame[columns_of(record)], frame["school_id"], low=low, high=high)
+    table = cl.awg(frame[columns_of(record)], frame["school_id"], low=low, high=high, min_n=1)
     check_groups(table, "awg", record, "school_id")
 
 
@@ -223,7 +223,7 @@ def test_awg_matches_multilevel(record):
 def test_ad_matches_multilevel(record):
     # R: ad.m(x, teacher$school_id, type = "mean" | "median") -- record["call"]
     frame = data(dataset_file(record["dataset"]))
-    table = cl.ad(frame[columns_of(record)], frame["school_id"], type=record["type"])
+    table = cl.ad(frame[columns_of(record)], frame["school_id"], type=record["type"], min_n=1)
     check_groups(table, "ad", record, "school_id")
 
 
@@ -254,23 +254,23 @@ def _oracle_values() -> dict[str, float]:
     hrs = cl.icc(bh["HRS"], bh["GRP"])
     out |= {"bh1996_msb_HRS": hrs.msb, "bh1996_msw_HRS": hrs.msw}
     out |= {"bh1996_n": hrs.n, "bh1996_groups": hrs.n_groups}
-    r = cl.rwg(lq["LEAD"], lq["COMPID"], null=2).set_index("COMPID")["rwg"]  # ranvar = 2
+    r = cl.rwg(lq["LEAD"], lq["COMPID"], null=2, min_n=1).set_index("COMPID")["rwg"]  # ranvar = 2
     out |= {f"lq2002_rwg_LEAD_row{i - 1}_group{i}": r[i] for i in range(2, 7)}
     out |= {f"lq2002_rwg_LEAD_{s}": getattr(r, s)() for s in ("mean", "median", "min", "max")}
-    rj = cl.rwg_j(lq[lead], lq["COMPID"], scale_points=5).set_index("COMPID")["rwg_j"]
+    rj = cl.rwg_j(lq[lead], lq["COMPID"], scale_points=5, min_n=1).set_index("COMPID")["rwg_j"]
     out |= {"lq2002_rwg_j_group2": rj[2]}
     out |= {f"lq2002_rwg_j_{s}": getattr(rj, s)() for s in ("mean", "median", "min", "max")}
-    star = cl.rwg_j_lindell(lq[lead], lq["COMPID"], scale_points=5)["rwg_j_star"]
+    star = cl.rwg_j_lindell(lq[lead], lq["COMPID"], scale_points=5, min_n=1)["rwg_j_star"]
     out |= {"lq2002_rwg_j_lindell_group2": star[0], "lq2002_rwg_j_lindell_mean": star.mean()}
-    out["lq2002_awg_LEAD01_11_mean"] = cl.awg(lq[lead], lq["COMPID"], low=1, high=5)["awg"].mean()
-    a05 = cl.awg(lq["LEAD05"], lq["COMPID"], low=1, high=5)["awg"]
+    awg_all = cl.awg(lq[lead], lq["COMPID"], low=1, high=5, min_n=1)["awg"]
+    out["lq2002_awg_LEAD01_11_mean"] = awg_all.mean()
+    a05 = cl.awg(lq["LEAD05"], lq["COMPID"], low=1, high=5, min_n=1)["awg"]
     out |= {"lq2002_awg_LEAD05_mean": a05.mean(), "lq2002_awg_LEAD05_min": a05.min()}
-    adm = cl.ad(bhr[items], bhr["GRP"])["ad"]
+    adm = cl.ad(bhr[items], bhr["GRP"], min_n=1)["ad"]
     out |= {"bhr2000_ad_m_items_mean": adm.mean(), "bhr2000_ad_m_items_median": adm.median()}
-    out["bhr2000_ad_m_items_type_median_mean"] = cl.ad(bhr[items], bhr["GRP"], type="median")[
-        "ad"
-    ].mean()
-    out["bhr2000_ad_m_HRS_mean"] = cl.ad(bhr["HRS"], bhr["GRP"])["ad"].mean()
+    median = cl.ad(bhr[items], bhr["GRP"], type="median", min_n=1)["ad"]
+    out["bhr2000_ad_m_items_type_median_mean"] = median.mean()
+    out["bhr2000_ad_m_HRS_mean"] = cl.ad(bhr["HRS"], bhr["GRP"], min_n=1)["ad"].mean()
     return out
 
 
@@ -296,18 +296,18 @@ def test_per_group_values_on_multilevel_data(record):
     lead = [f"LEAD{i:02d}" for i in range(1, 12)]
     items = list(bhr.columns[1:12])
     if call.startswith("rwg(lq2002$LEAD"):
-        table, column = cl.rwg(lq["LEAD"], lq["COMPID"], null=2), "rwg"
+        table, column = cl.rwg(lq["LEAD"], lq["COMPID"], null=2, min_n=1), "rwg"
     elif call.startswith("rwg.j("):
-        table, column = cl.rwg_j(lq[lead], lq["COMPID"], null=2), "rwg_j"
+        table, column = cl.rwg_j(lq[lead], lq["COMPID"], null=2, min_n=1), "rwg_j"
     elif call.startswith("rwg.j.lindell("):
-        table, column = cl.rwg_j_lindell(lq[lead], lq["COMPID"], null=2), "rwg_j_star"
+        table, column = cl.rwg_j_lindell(lq[lead], lq["COMPID"], null=2, min_n=1), "rwg_j_star"
     elif call.startswith("awg("):
-        table, column = cl.awg(lq[lead], lq["COMPID"], low=1, high=5), "awg"
+        table, column = cl.awg(lq[lead], lq["COMPID"], low=1, high=5, min_n=1), "awg"
     elif "HRS" in call:
-        table, column = cl.ad(bhr["HRS"], bhr["GRP"]), "ad"
+        table, column = cl.ad(bhr["HRS"], bhr["GRP"], min_n=1), "ad"
     else:
         kind = "median" if "median" in call else "mean"
-        table, column = cl.ad(bhr[items], bhr["GRP"], type=kind), "ad"
+        table, column = cl.ad(bhr[items], bhr["GRP"], type=kind, min_n=1), "ad"
     check_groups(table, column, record, table.columns[0])
 
 
@@ -325,17 +325,18 @@ def by_group(table: pd.DataFrame) -> pd.DataFrame:
 def test_hand_made_schools_follow_multilevel_rules():
     t = data("colead_teacher.csv")
     g = t["school_id"]
-    r = by_group(cl.rwg(t["sl1"], g, scale_points=6))["rwg"]
+    r = by_group(cl.rwg(t["sl1"], g, scale_points=6, min_n=1))["rwg"]
     assert np.isnan(r["X01_single"]) and r["X02_identical"] == 1 and r["X03_polarized"] == 0
-    star = by_group(cl.rwg_j_lindell(t[SL], g, scale_points=6))["rwg_j_star"]
+    star = by_group(cl.rwg_j_lindell(t[SL], g, scale_points=6, min_n=1))["rwg_j_star"]
     assert_allclose(star["X03_polarized"], 1 - 7.5 / (35 / 12), rtol=1e-12)
-    a = by_group(cl.awg(t[SL], g, low=1, high=6))["awg"]
+    a = by_group(cl.awg(t[SL], g, low=1, high=6, min_n=1))["awg"]
     assert np.isnan(a["X04_pair_same"]) and a["X05_all_max"] == 1 and a["X03_polarized"] == -1
-    d = by_group(cl.ad(t[SL], g))
+    d = by_group(cl.ad(t[SL], g, min_n=1))
     assert d.loc["X02_identical", "ad"] == 0 and d.loc["X03_polarized", "ad"] == 2.5
-    listwise = by_group(cl.rwg_j(t[SL], g, scale_points=6))
-    itemwise = by_group(cl.rwg_j(t[SL], g, scale_points=6, missing="itemwise"))
-    assert listwise.loc["X06_item_gaps", "n"] == 1 and np.isnan(listwise.loc["X06_item_gaps"]).any()
+    listwise = by_group(cl.rwg_j(t[SL], g, scale_points=6, min_n=1))
+    itemwise = by_group(cl.rwg_j(t[SL], g, scale_points=6, missing="itemwise", min_n=1))
+    assert listwise.loc["X06_item_gaps", "n"] == 1
+    assert np.isnan(listwise.loc["X06_item_gaps", "rwg_j"])
     assert itemwise.loc["X06_item_gaps", "n"] == 3
     assert "X08_item_all_missing" not in listwise.index
 
@@ -344,27 +345,28 @@ def test_categorical_groups_keep_empty_levels_like_r_factors():
     # R: rwg(teacher$sl6, teacher_factor, ...) keeps X08 with gsize 0 and NA
     t = data("colead_teacher.csv")
     factor = t["school_id"].astype("category")
-    table = by_group(cl.rwg(t["sl6"], factor, scale_points=6))
+    table = by_group(cl.rwg(t["sl6"], factor, scale_points=6, min_n=1))
     assert table.loc["X08_item_all_missing", "n"] == 0
     assert np.isnan(table.loc["X08_item_all_missing", "rwg"])
     assert (
         "X08_item_all_missing"
-        not in by_group(cl.rwg(t["sl6"], t["school_id"], scale_points=6)).index
+        not in by_group(cl.rwg(t["sl6"], t["school_id"], scale_points=6, min_n=1)).index
     )
-    assert np.isnan(by_group(cl.ad(t["sl6"], factor)).loc["X08_item_all_missing", "ad"])
+    assert np.isnan(by_group(cl.ad(t["sl6"], factor, min_n=1)).loc["X08_item_all_missing", "ad"])
     # ICC: an empty group vanishes whatever the group type, as in aov
     assert cl.icc(t["sl6"], factor).n_groups == cl.icc(t["sl6"], t["school_id"]).n_groups == 48
 
 
 def test_group_column_name_and_group_forms():
     t = data("colead_teacher.csv")
-    assert cl.rwg(t["sl1"], t["school_id"], scale_points=6).columns[0] == "school_id"
-    plain = cl.rwg(t["sl1"].to_numpy(), t["school_id"].to_list(), scale_points=6)
-    assert list(plain.columns) == ["group", "n", "rwg"]
-    named = cl.rwg_j(t[[*SL, "school_id"]], "school_id", scale_points=6)
-    pd.testing.assert_frame_equal(named, cl.rwg_j(t[SL], t["school_id"], scale_points=6))
+    assert cl.rwg(t["sl1"], t["school_id"], scale_points=6, min_n=1).columns[0] == "school_id"
+    plain = cl.rwg(t["sl1"].to_numpy(), t["school_id"].to_list(), scale_points=6, min_n=1)
+    assert list(plain.columns) == ["group", "n", "rwg", "suppressed"]
+    named = cl.rwg_j(t[[*SL, "school_id"]], "school_id", scale_points=6, min_n=1)
+    pd.testing.assert_frame_equal(named, cl.rwg_j(t[SL], t["school_id"], scale_points=6, min_n=1))
     missing_group = t["school_id"].where(t.index % 10 != 0)  # rows without a group are dropped
-    assert cl.ad(t[SL], missing_group)["n"].sum() < cl.ad(t[SL], t["school_id"])["n"].sum()
+    fewer = cl.ad(t[SL], missing_group, min_n=1)["n"].sum()
+    assert fewer < cl.ad(t[SL], t["school_id"], min_n=1)["n"].sum()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,12 +394,12 @@ def grouped_items(draw, points: int = 5):
 
 def all_indices(items: pd.DataFrame, groups: pd.Series) -> dict[str, pd.DataFrame]:
     return {
-        "rwg": cl.rwg(items.iloc[:, 0], groups, scale_points=5),
-        "rwg_j": cl.rwg_j(items, groups, scale_points=5),
-        "rwg_j_star": cl.rwg_j_lindell(items, groups, scale_points=5, null="slight_skew"),
-        "awg": cl.awg(items, groups, low=1, high=5),
-        "ad": cl.ad(items, groups),
-        "ad_median": cl.ad(items, groups, type="median"),
+        "rwg": cl.rwg(items.iloc[:, 0], groups, scale_points=5, min_n=1),
+        "rwg_j": cl.rwg_j(items, groups, scale_points=5, min_n=1),
+        "rwg_j_star": cl.rwg_j_lindell(items, groups, scale_points=5, null="slight_skew", min_n=1),
+        "awg": cl.awg(items, groups, low=1, high=5, min_n=1),
+        "ad": cl.ad(items, groups, min_n=1),
+        "ad_median": cl.ad(items, groups, type="median", min_n=1),
     }
 
 
@@ -411,7 +413,7 @@ def test_identical_answers_give_full_agreement(case):
     assert out["ad"]["ad"] == 0 and out["ad_median"]["ad"] == 0
     assert out["awg"]["awg"] == 1 or np.isnan(out["awg"]["awg"])  # NaN: mean not admissible
     for name, table in all_indices(items, groups).items():
-        column = table.columns[-1]
+        column = table.columns[2]
         values = table[column].dropna()
         if name in ("rwg", "rwg_j"):
             assert values.between(0, 1).all()
@@ -434,7 +436,8 @@ def test_row_order_and_group_labels_do_not_matter(case):
     for key, table in before.items():
         moved = by_group(after[key]).loc[[renamed[g] for g in table.iloc[:, 0]]]
         assert moved["n"].tolist() == table["n"].tolist()
-        assert_allclose(moved.iloc[:, -1], table.iloc[:, -1], rtol=1e-12, atol=1e-12)
+        column = table.columns[2]
+        assert_allclose(moved[column], table[column], rtol=1e-12, atol=1e-12)
     y = items.sum(axis=1) + rng.normal(size=len(items))
     for method in ("anova", "mixed"):
         a = cl.icc(y, groups, method=method)
@@ -448,10 +451,11 @@ def test_itemwise_equals_listwise_on_complete_data(case):
     items, groups, _ = case
     for func in (cl.rwg_j, cl.rwg_j_lindell):
         pd.testing.assert_frame_equal(
-            func(items, groups, scale_points=5), func(items, groups, scale_points=5,
-                                                     missing="itemwise")
+            func(items, groups, scale_points=5, min_n=1), func(items, groups, scale_points=5,
+                                                     missing="itemwise", min_n=1)
         )  # fmt: skip
-    pd.testing.assert_frame_equal(cl.ad(items, groups), cl.ad(items, groups, missing="itemwise"))
+    pd.testing.assert_frame_equal(cl.ad(items, groups, min_n=1),
+                                  cl.ad(items, groups, missing="itemwise", min_n=1))
 
 
 @settings(max_examples=40, deadline=None)
@@ -499,7 +503,7 @@ X = pd.Series([1.0, 2.0, 3.0, 5.0], name="x")
         (lambda: cl.rwg(X, G, null=0.0), InvalidParameterError, r"number in \(0, inf\)"),
         (lambda: cl.rwg(X, G, scale_points=1), InvalidParameterError, "at least 2"),
         (
-            lambda: cl.rwg(X, G, scale_points=4, null="slight_skew"),
+            lambda: cl.rwg(X, G, scale_points=4, null="slight_skew", min_n=1),
             InvalidParameterError,
             "5 to 11 scale points",
         ),
@@ -545,10 +549,10 @@ def test_degenerate_inputs_give_values_without_warnings():
     # filterwarnings = error: no numpy warning may escape for zero variances or empty groups
     x = pd.DataFrame({"v": [4.0, 4.0, 4.0, 1.0, 5.0, np.nan]})  # one column = one variable
     g = ["a", "a", "a", "b", "b", "c"]
-    assert by_group(cl.rwg(x, g, scale_points=5)).loc["a", "rwg"] == 1
+    assert by_group(cl.rwg(x, g, scale_points=5, min_n=1)).loc["a", "rwg"] == 1
     # b: M = 3, s^2 = 8, the largest variance possible for k = 2 on 1-5: awg = -1
-    assert by_group(cl.awg(x, g, low=1, high=5)).loc["b", "awg"] == -1
-    assert "c" not in by_group(cl.awg(x, g, low=1, high=5)).index
+    assert by_group(cl.awg(x, g, low=1, high=5, min_n=1)).loc["b", "awg"] == -1
+    assert "c" not in by_group(cl.awg(x, g, low=1, high=5, min_n=1)).index
     # no variation within groups: ICC(1) = 1 (ANOVA: MSW = 0; REML: sigma2 = 0)
     result = cl.icc([1.0, 1.0, 2.0, 2.0], ["a", "a", "b", "b"], method="mixed")
     assert (result.icc1, result.sigma2, result.tau00) == (1, 0, 0.5)

@@ -101,15 +101,32 @@ def test_schools_that_look_alike_get_no_rule(name):
     assert cl.conversation_guide(district(name)).empty
 
 
+ITEM_RULES = {"community_maturing_strength", "time_to_meet_barrier", "early_community_stage"}
+
+
 @pytest.mark.parametrize("rule", list(SCENARIOS))
 def test_each_rule_fires_for_the_school_built_to_trigger_it(rule):
     name, target = SCENARIOS[rule]
-    guide = cl.conversation_guide(district(name, target))
+    # item shares are item-level detail: with 6 answers a school needs item_min_n <= 6
+    guide = cl.conversation_guide(district(name, target), item_min_n=N)
     fired = guide[guide["rule"] == rule]
     assert list(fired["school_id"]) == ["T"], guide[["school_id", "rule"]]
     assert set(guide["school_id"]) == {"T"}  # the other schools stay silent
     text = fired["text"].iloc[0]
     assert "{" not in text and text.strip()
+
+
+@pytest.mark.parametrize("rule", sorted(ITEM_RULES))
+def test_item_rules_need_item_min_n_answers(rule):
+    name, target = SCENARIOS[rule]
+    assert cl.conversation_guide(district(name, target)).empty  # 6 answers < 10 by default
+
+
+def test_a_blank_school_column_is_a_clear_error():
+    responses = district(TEACHER)
+    responses.data["school_id"] = None
+    with pytest.raises(cl.InsufficientDataError, match="'school_id' is blank in every one"):
+        cl.conversation_guide(responses)
 
 
 @pytest.mark.parametrize("rule", list(SCENARIOS))

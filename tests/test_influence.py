@@ -176,12 +176,18 @@ def test_matrix_by_school_equals_pandas_and_is_suppressed_under_min_n(teachers, 
             n = counts.get(key, 0)
             if n < min_n:
                 assert np.isnan(value), key
-            else:
+            elif not np.isnan(value):  # else hidden as the complement of a smaller school
                 assert value == pytest.approx(means[key], rel=1e-12)
         long = result.matrix(by="school_id", min_n=min_n, long=True)
         hidden = long[long.suppressed]
         assert hidden[["n", "mean", "sd", "median", "pct_major"]].isna().all().all()
         assert (long.loc[~long.suppressed, "n"] >= min_n).all()
+        # the overall cell minus the shown schools' cells rests on 0 or >= min_n answers
+        true_n = counts.reindex(pd.MultiIndex.from_frame(
+            long[["school_id", "stakeholder", "zone"]].astype(str))).fillna(0).to_numpy()
+        held = pd.Series(np.where(long.suppressed, true_n, 0)).groupby(
+            [long["stakeholder"].astype(str), long["zone"].astype(str)]).sum()
+        assert ((held == 0) | (held >= min_n)).all()
 
 
 def test_overall_matrix_is_suppressed_too_and_min_n_is_checked(teachers):
@@ -197,10 +203,21 @@ def test_breakdown_gets_complementary_suppression(teachers):
     frame["role"] = np.where(np.arange(len(frame)) % 4 == 0, "lead", "classroom")
     res = cl.influence(frame, teachers.instrument)
     long = res.matrix(by=["school_id", "role"], min_n=3, long=True)
-    per_parent = long.groupby(["school_id", "stakeholder", "zone"], observed=True)["suppressed"]
-    hidden = per_parent.sum()
-    size = per_parent.size()
-    assert not ((hidden == 1) & (size > 1)).any()  # never exactly one hidden cell of several
+    schools = res.matrix(by="school_id", min_n=3, long=True)
+    keys = ["school_id", "stakeholder", "zone"]
+    # every shown school cell minus its shown role cells rests on 0 or >= 3 answers
+    true_n = res.matrix(by=["school_id", "role"], stat="n", min_n=1,
+                        allow_small_groups=True, long=True).set_index([*keys, "role"])["n"]
+    held = pd.Series(np.where(long.suppressed, true_n.loc[
+        pd.MultiIndex.from_frame(long[[*keys, "role"]])].to_numpy(), 0)).groupby(
+        [long[k].astype(str) for k in keys]).sum()
+    shown_schools = schools.loc[~schools.suppressed, keys].astype(str)
+    held = held.reindex(pd.MultiIndex.from_frame(shown_schools))
+    assert ((held == 0) | (held >= 3)).all()
+    # a hidden school hides every role cell in it
+    hidden_schools = schools.loc[schools.suppressed, keys].astype(str)
+    inner = long.assign(**{k: long[k].astype(str) for k in keys}).merge(hidden_schools)
+    assert inner["suppressed"].all()
 
 
 def test_by_must_name_a_column(result):
@@ -408,9 +425,16 @@ def test_group_indices_of_a_breakdown_get_complementary_suppression(teachers):
     frame["role"] = np.where(np.arange(len(frame)) % 3 == 0, "lead", "classroom")
     table = cl.influence(frame, teachers.instrument).indices(by=["school_id", "role"], min_n=3)
     assert list(table.columns[:4]) == ["school_id", "role", "zone", "n"]
-    per_parent = table.groupby(["school_id", "zone"], observed=True)["suppressed"]
-    assert not ((per_parent.sum() == 1) & (per_parent.size() > 1)).any()
     assert table.loc[table.suppressed, list(INDEX_COLUMNS)].isna().all().all()
+    assert (table.loc[~table.suppressed, "n"] >= 3).all()
+    # a group's indices use only the cells the matrix shows for the same breakdown: a group
+    # whose every cell of a zone is hidden (as a complement) has no index in that zone
+    cells = cl.influence(frame, teachers.instrument).matrix(by=["school_id", "role"], min_n=3,
+                                                           long=True)
+    none_shown = cells.groupby(["school_id", "role", "zone"], observed=True)["suppressed"].all()
+    rows = table.set_index(["school_id", "role", "zone"])
+    empty = none_shown[none_shown].index.intersection(rows.index)
+    assert len(empty) and rows.loc[empty, "total_mean"].isna().all()
 
 
 def test_docstring_examples_run():

@@ -530,3 +530,127 @@ def test_bundled_instruments_offer_the_missing_answers_their_instructions_ask_fo
         ("sass-principal-influence", "influence4"): ((9, "Not applicable"),),
         ("sass-teacher-influence", "influence4"): ((9, "Not applicable"),),
     }
+
+
+# -- bounded input: a file never costs more than its size suggests -----------------------------
+def _laughs(levels: int) -> str:
+    """A "billion laughs": each level lists the one below ten times (10**levels labels)."""
+    lines = ['name: laughs', 'title: "t"', 'version: "1"',
+             "l0: &l0 [" + ", ".join(['"lol"'] * 10) + "]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    lines += ["response_scales:", "  agree:", f"    labels: *l{levels - 1}",
+              f"items: *l{levels - 1}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_is_built(write_yaml):
+    import time
+    import tracemalloc
+
+    text = _laughs(8)  # 10**8 labels (reported: 628 bytes, a 722 MB error line, 2.8 GB)
+    assert len(text) < 700
+    path = write_yaml(text)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        problems = _problems(path)
+        seconds, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problems == [("", "", "too large to read: expands to more than 200,000 values "
+                         "(anchors and aliases included) at line 9")]
+    assert seconds < 2 and peak < 20_000_000, (seconds, peak)
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("a: &a [1, *a]\n", "an alias refers to a value that contains it (line 1)"),
+        ("a: " + "[" * 60 + "]" * 60 + "\n", "nests deeper than 50 levels"),
+    ],
+)
+def test_recursive_and_deep_yaml_is_refused(text, reason, write_yaml):
+    ((where, field, found),) = _problems(write_yaml(text))
+    assert (where, field) == ("", "") and reason in found
+
+
+def test_messages_quote_at_most_a_short_part_of_a_value(write_yaml):
+    # Within the budget an alias still repeats a long text wherever it is used.
+    long_text = "x" * 1_000_000
+    numbers = ", ".join(str(i) for i in range(5000))
+    text = _edit("reverse: false, response_scale", f'reverse: &big "{long_text}", response_scale')
+    text = text.replace("reverse: true,  response_scale", "reverse: *big, response_scale")
+    text = text.replace("min_valid: 0.5", f"min_valid: [{numbers}]")
+    with pytest.raises(InstrumentError) as info:
+        cl.load_instrument(write_yaml(text))
+    lines = info.value.problem_lines()
+    assert len(lines) == 3
+    assert all(len(line) < 400 for line in lines), [len(line) for line in lines]
+    assert sum("must be true or false, not 'xxxxxx" in line and "...xxx" in line
+               for line in lines) == 2
+    assert any("[0, 1, 2, 3, ...] must be a fraction" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "pattern, shown",
+    [
+        ("{stakeholder_label:>99999999999}: {zone_label}", "{stakeholder_label:>99999999999}"),
+        ("{stakeholder_label!r}: {zone_label}", "{stakeholder_label!r}"),
+        ("{zone_label:{stakeholder}}", "{zone_label:{stakeholder}}"),
+    ],
+)
+def test_generate_patterns_take_plain_fields_only(pattern, shown, write_yaml):
+    text = _edit(
+        "  items:\n    teachers: {hiring: inf_teachers_hiring}\n",
+        '  response_scale: influence4\n  generate:\n    id: "g_{stakeholder}_{zone}"\n'
+        f"    text: '{pattern}'\n",
+    )
+    found = _problems(write_yaml(text))
+    assert len(found) == 1, found
+    where, field, reason = found[0]
+    assert (where, field) == ("influence grid", "generate")
+    assert f"field {shown} has a format or conversion; write fields as plain {{name}}" in reason
+
+
+def test_a_grid_too_large_to_generate_is_refused(write_yaml):
+    names = ", ".join(f"s{i}" for i in range(150))
+    text = _edit(
+        "  stakeholders: [principal, teachers, district]\n  zones: [standards, curriculum, "
+        "hiring]\n  items:\n    teachers: {hiring: inf_teachers_hiring}\n",
+        f"  stakeholders: [{names}]\n  zones: [{names.replace('s', 'z')}]\n"
+        '  response_scale: influence4\n  generate: {id: "g_{stakeholder}_{zone}"}\n',
+    )
+    ((where, field, reason),) = _problems(write_yaml(text))
+    assert (where, field) == ("influence grid", "generate")
+    assert reason == "150 stakeholders x 150 zones would generate more than 10,000 items"
+
+
+def test_every_problem_is_found_in_one_pass(write_yaml):
+    # Each of these used to hide behind another problem of the same item or grid.
+    text = _edit(
+        '  - {id: tp3, text: "c", scale: trust_principal, response_scale: agree6}\n',
+        "  - {id: tp2, scale: trust_princpal, response_scale: agree6}\n"  # duplicate, no text
+        '  - {id: tp4, text: "d", scale: nope, response_scale: agree9, reverse: 1}\n',
+    ).replace(
+        "  items:\n    teachers: {hiring: inf_teachers_hiring}\n",
+        "  response_scale: influence9\n"
+        '  generate: {id: "{stakeholder}_{zone}_{x}", text: "{zone_label:>9}"}\n',
+    ).replace("inf_teachers_hiring, text: \"Teachers: Hiring\"", "principal_hiring, text: \"P\"")
+    found = _problems(write_yaml(text))
+    expected = [
+        ("item 'tp2'", "id", "duplicate item id"),
+        ("item 'tp2'", "text", "is required"),
+        ("item 'tp2'", "scale", "unknown scale 'trust_princpal' (did you mean"),
+        ("item 'tp4'", "scale", "unknown scale 'nope'"),
+        ("item 'tp4'", "response_scale", "unknown response scale 'agree9'"),
+        ("item 'tp4'", "reverse", "must be true or false, not 1"),
+        ("influence grid", "response_scale", "unknown response scale 'influence9'"),
+        ("influence grid", "generate", "pattern '{stakeholder}_{zone}_{x}' uses ['x']"),
+        ("influence grid", "generate", "field {zone_label:>9} has a format or conversion"),
+        ("scale 'trust_principal'", "items", "unknown item 'tp3'"),
+    ]
+    for where, field, reason in expected:
+        assert any(w.startswith(where) and f == field and reason in r for w, f, r in found), (
+            f"expected ({where!r}, {field!r}, {reason!r}) among {found}"
+        )
+    assert len(found) == len(expected), found

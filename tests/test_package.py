@@ -61,7 +61,11 @@ def test_response_data_error_lists_every_problem():
     assert list(table.columns) == ["row", "column", "value", "reason"]
     assert len(table) == 61
     assert "61 problems in the response data" in str(error)
-    assert "... and 11 more" in str(error)
+    # The message lists 20 and counts the rest by kind; problem_lines() has every one.
+    assert len(str(error).splitlines()) == 1 + 20 + 1
+    assert str(error).splitlines()[-1] == (
+        "  41 more: unknown label (40, in 1 column); no such item (1, in 1 column)"
+    )
     assert len(error.problem_lines()) == 61
     assert error.problem_lines()[0] == "row 1, column 'tp1', value 'x1': unknown label"
     assert error.problem_lines()[-1] == "column 'sl9': no such item"

@@ -362,3 +362,22 @@ def test_bfi_scores_and_omega_match_psych():
     for ours, theirs in [("omega_hierarchical", "omega_h"), ("omega_total", "omega_tot"),
                          ("omega_limit", "omega_lim"), ("alpha", "alpha")]:
         assert_allclose(getattr(om, ours), BFI_REF["omega"][theirs], atol=1e-5, err_msg=ours)
+
+
+def test_a_singular_correlation_matrix_gives_psych_values_whatever_the_rounding():
+    # psych inverts R with Pinv (singular values below sqrt(eps) of the largest dropped). An
+    # exactly dependent item leaves R's smallest singular value at about 1e-17, so inverting
+    # it outright succeeds or fails by rounding, and gives smc 1 where psych gives 0.
+    from colead.psychometrics._alpha_kernels import smc
+
+    ref = json.loads((REF / "singular.json").read_text())
+    hs = pd.read_csv(REF / "holzinger_swineford_1939.csv")
+    data = pd.DataFrame(
+        {"x1": hs["x1"], "x2": hs["x2"], "dep": 2 * hs["x1"] + hs["x2"], "x4": hs["x4"],
+         "x5": hs["x5"]}
+    )
+    for seed in range(6):
+        shuffled = data.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        assert_allclose(smc(shuffled.corr().to_numpy()), ref["smc"], atol=1e-9)
+        fit = cl.alpha(shuffled)
+        assert_allclose([fit.g6, fit.alpha], [ref["g6_smc"], ref["raw_alpha"]], rtol=1e-9)

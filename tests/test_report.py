@@ -156,7 +156,10 @@ def test_report_in_a_browser(page, tmp_path):
     rendered = dom.stdout
     for section in ("overview", "district", "schools", "methods"):
         assert f'id="{section}"' in rendered
-    assert rendered.count('class="chart likert"') >= 12 * 10  # every shown school, every scale
+    # every shown school, every scale: a chart, or a note saying why it is absent (an item
+    # under item_min_n answers, or a scale held back to protect the 3-teacher school)
+    charts, absent = rendered.count('class="chart likert"'), rendered.count(": Not shown: ")
+    assert charts + absent == 12 * 10 and charts >= 100
     assert rendered.count('class="chart profile"') == 12
     assert "<img" in rendered
     shot = ARTIFACTS / "report.png"
@@ -213,3 +216,70 @@ def test_relations_table_shows_teachers_below_and_school_means_above(tmp_path):
     # with min_n above every school's size no school mean is shown above the diagonal
     hidden = sections._relations(scores, titles, by="school_id", min_n=100)
     assert hidden["rows"][a][1 + b] == "\u2013" and hidden["schools"] == 0
+
+
+ONE_SCALE = """\
+name: one_scale
+title: "One scale"
+version: "1.0"
+source: "test"
+licence: "test"
+response_scales:
+  agree6:
+    min: 1
+    max: 6
+    labels: {1: "Strongly disagree", 2: "Disagree", 3: "Slightly disagree",
+             4: "Slightly agree", 5: "Agree", 6: "Strongly agree"}
+scales:
+  trust_principal:
+    title: "Trust in the principal"
+    items: [tp1, tp2, tp3]
+items:
+  - {id: tp1, text: "One", scale: trust_principal, response_scale: agree6}
+  - {id: tp2, text: "Two", scale: trust_principal, response_scale: agree6}
+  - {id: tp3, text: "Three", scale: trust_principal, response_scale: agree6}
+"""
+
+
+def _responses(data: pd.DataFrame, instrument) -> Responses:
+    log = ImportLog(source="test", rows_read=len(data), rows_kept=len(data))
+    return Responses(data=data.reset_index(drop=True), log=log, platform="csv",
+                     instrument=instrument)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_awkward_exports_give_a_report_that_says_what_is_absent(tmp_path):
+    sample = cl.load_sample("district")
+    inst = sample.instrument
+    (tmp_path / "one.yaml").write_text(ONE_SCALE, encoding="utf-8")
+    nobody = sample.data.copy()
+    nobody[list(inst.scales["trust_principal"].items)] = np.nan
+    cases = {
+        "single": (_responses(sample.data[sample.data["school_id"] == "S01"], inst),
+                   "need at least two schools whose results are shown; this report has 1"),
+        "one_scale": (_responses(sample.data[["respondent_id", "school_id", "tp1", "tp2", "tp3"]],
+                                 cl.load_instrument(tmp_path / "one.yaml")),
+                      "The instrument has one scale, so there are no correlations"),
+        "nobody": (_responses(nobody, inst), "Trust in the principal fewer than 5 respondents"),
+        "blank": (_responses(sample.data.assign(school_id=None), inst),
+                  "the column school_id is blank in every row, so there are district results"),
+    }
+    for name, (responses, expected) in cases.items():
+        path = cl.report(responses, path=tmp_path / f"{name}.html", progress=False)
+        text = _text(path.read_text(encoding="utf-8"))
+        assert expected in text, name
+        assert "nan" not in text.split() and "inf%" not in text, name
+
+
+def test_a_roster_that_cannot_be_right_stops_the_report(small_school_district, tmp_path):
+    roster = pd.read_csv(cl.datasets.sample_path("schools.csv"))
+    roster.loc[0, "n_teachers"] = 0
+    roster.loc[1, "n_teachers"] = 2
+    with pytest.raises(cl.ResponseDataError) as info:
+        cl.report(small_school_district, path=tmp_path / "r.html", roster=roster,
+                  progress=False)
+    assert len(info.value.problem_lines()) == 2
+    assert not (tmp_path / "r.html").exists()

@@ -11,11 +11,24 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+import urllib.parse
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_min_n", "csv_safe", "is_personal", "normalise_header", "suppress", "write_csv"]
+__all__ = [
+    "check_min_n",
+    "csv_safe",
+    "is_personal",
+    "looks_personal",
+    "normalise_header",
+    "quote_cell",
+    "suppress",
+    "uncsv_safe",
+    "write_csv",
+]
 
 # Headers (lower-case, letters and digits only) that hold personal data on some platform:
 # Qualtrics, SurveyMonkey, Google and Microsoft Forms, LimeSurvey, REDCap (exports.md 3.15).
@@ -70,7 +83,8 @@ _PERSONAL_PREFIXES = (
     "ipaddress",
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def normalise_header(text: str) -> str:
@@ -84,33 +98,131 @@ def is_personal(header: str) -> bool:
     return key in _PERSONAL or key.startswith(_PERSONAL_PREFIXES)
 
 
-def csv_safe(text: str) -> str:
-    """Neutralise a text cell that a spreadsheet would run as a formula (prefix ``'``).
+# -- personal data inside cells --------------------------------------------------------------
+#: Characters of a cell a message quotes at most.
+QUOTED_CHARS = 40
+# Everything around an @ up to a blank or punctuation (two addresses written together too).
+_EMAIL = re.compile(r"[^\s<>()\[\],;:\"']*@[^\s<>()\[\],;:\"']*")
+# A run of digits with the separators phone numbers are written with: +1 555 0100, (555)
+# 010-0100, 555.0100; 7 digits or more make it a phone number, a date or time does not.
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-/]*\d\)?")
+_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_ID_PHONE = re.compile(r"^\+?[\d\s().\-/]+$")
 
-    Numbers such as ``-99`` are left alone: they are values, not formulas.
-    """
-    if not text or not text.startswith(_FORMULA_START):
-        return text
-    try:
-        float(text)
-    except ValueError:
-        return "'" + text
+
+def _plain(text: str) -> str:
+    """Text as a person would read it: Unicode compatibility forms folded (a full-width
+    ``＠`` is ``@``) and percent-escapes decoded (``%40`` is ``@``)."""
+    text = unicodedata.normalize("NFKC", text)
+    if "%" in text:
+        text = unicodedata.normalize("NFKC", urllib.parse.unquote(text))
     return text
 
 
+def _is_phone(run: str) -> bool:
+    return sum(c.isdigit() for c in run) >= 7 and not _DATE.match(run.strip("+( "))
+
+
+def _phone_masked(run: str) -> str:
+    date = _DATE.match(run)
+    if date:  # a date, and perhaps a number written after it
+        rest = run[date.end() :]
+        return date.group() + _PHONE.sub(lambda m: _phone_masked(m.group()), rest)
+    return "[phone]" if _is_phone(run) else run
+
+
+def _mask(text: str) -> str:
+    text = _EMAIL.sub("[email]", text)
+    return _PHONE.sub(lambda m: _phone_masked(m.group()), text)
+
+
+def quote_cell(value: object) -> str:
+    """A cell's text as an error message may show it: e-mail addresses and phone numbers
+    replaced by ``[email]`` and ``[phone]``, then at most the first :data:`QUOTED_CHARS`
+    characters (``...`` marks a cut).
+
+    ``"call me on +1 555 0100, Jane Doe, 10 Main St"`` becomes ``"call me on [phone], Jane
+    Doe, 10 Main St"``; a message never repeats more of a free-text answer than that.
+    """
+    text = _mask(_plain(str(value)[: 4 * QUOTED_CHARS]))
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 3] + "..."
+
+
+def looks_personal(text: str) -> bool:
+    """True when a short identifier (a respondent id) is an e-mail address or a phone number,
+    also when written with full-width characters (``jane.doe＠school.org``) or
+    percent-escapes (``john.roe%40school.org``). Plain digit strings (platform ids such as
+    SurveyMonkey's 11-digit ones) are not phone numbers here: a phone number has a ``+`` or
+    separators."""
+    plain = _plain(text).strip()
+    if "@" in plain:
+        return True
+    if _ID_PHONE.match(plain) and not plain.isdigit():
+        return _is_phone(plain)
+    return False
+
+
+def _runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet opening the CSV would run ``text`` as a formula: it starts (after
+    blanks, which some programs trim) with ``=``, ``@``, or ``+``/``-`` followed by more than
+    a plain number. ``-99`` and ``+3.5`` are values; ``-North`` and ``+South`` are formulas
+    (a name reference) to Excel."""
+    start = text.lstrip(" \t\r\n")
+    if not start.startswith(_FORMULA_START):
+        return False
+    return start[0] in "=@" or not _PLAIN_NUMBER.match(start)
+
+
+def _needs_prefix(text: str) -> bool:
+    # Text that already starts with apostrophes before a formula gets one more, so that
+    # uncsv_safe(csv_safe(t)) == t for every text t.
+    return _runs_as_formula(text.lstrip("'"))
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise a text cell that a spreadsheet would run as a formula (prefix ``'``).
+
+    Numbers such as ``-99`` are left alone: they are values, not formulas. colead's readers
+    remove the prefix again (:func:`uncsv_safe`), so ``-North`` written by colead reads back
+    as ``-North``.
+    """
+    return "'" + text if text and _needs_prefix(text) else text
+
+
+def uncsv_safe(text: str) -> str:
+    """Remove the ``'`` that :func:`csv_safe` puts before a formula-like text (and only that
+    one): ``"'-North"`` -> ``"-North"``, while ``"'tis"`` and ``"'5"`` stay as they are."""
+    return text[1:] if text.startswith("'") and _needs_prefix(text[1:]) else text
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a frame as UTF-8 CSV with every text cell passed through :func:`csv_safe`."""
+    """Write a frame as UTF-8 CSV with every text cell passed through :func:`csv_safe`.
+
+    The file is written whole or not at all (a temporary file renamed over ``path``)."""
+    from colead._files import check_output, replacing
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype.kind not in "biufc":
             safe[column] = safe[column].map(lambda v: csv_safe(v) if isinstance(v, str) else v)
     safe.columns = [csv_safe(str(c)) for c in safe.columns]
-    safe.to_csv(path, index=False, lineterminator="\n")
+    with replacing(check_output(path, name="path", func="write_csv")) as temp:
+        safe.to_csv(temp, index=False, lineterminator="\n")
 
 
 # -- small-group suppression -----------------------------------------------------------------
+# One rule for every table colead publishes (the README's "Privacy" section): a statistic of
+# fewer than min_n people is hidden, and the hidden remainder of every total holds at least
+# min_n people, or the total is hidden too. "Totals" are the nested levels of a grouping: the
+# whole data (respondents without a group included), each value of the first key, each pair of
+# the first two keys, and so on. The remainder of a total is everyone in it who is in no shown
+# part: the hidden parts and the people whose key is missing. Subtracting the shown parts
+# from a total then only ever reveals a statistic of min_n people or more.
+
 #: Smallest min_n allowed without allow_small_groups=True.
 SMALL_GROUP_FLOOR = 3
+#: Default threshold for item-level detail (answer distributions of single items).
+ITEM_MIN_N = 10
 
 
 def check_min_n(min_n: int, func: str, *, allow_small_groups: bool = False) -> int:
@@ -128,42 +240,98 @@ def check_min_n(min_n: int, func: str, *, allow_small_groups: bool = False) -> i
     return int(min_n)
 
 
-def suppress(
-    table: pd.DataFrame,
+def check_item_min_n(item_min_n: int, min_n: int, func: str) -> int:
+    """The threshold for item-level detail: ``item_min_n`` (a whole number of at least 1),
+    never below ``min_n``."""
+    from colead._validation import check_int
+
+    return max(check_int(item_min_n, "item_min_n", func, low=1), int(min_n))
+
+
+def protect(
+    counts: pd.DataFrame,
+    by: Sequence[str],
     *,
     min_n: int,
+    within: Sequence[str] = (),
     n_column: str = "n",
-    parent: list[str] | None = None,
-    cell: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Blank every statistic of rows resting on fewer than ``min_n`` respondents.
+    """Which groups to hide so that no statistic of fewer than ``min_n`` people can be
+    recovered from a total and its shown parts.
 
-    Rows stay (so the reader sees that a group exists) with ``suppressed = True`` and every
-    column other than the identifying ones (``parent`` + ``cell``) missing, ``n`` included.
-    With ``parent`` (for example ``["school_id", "scale"]``) and ``cell`` (for example
-    ``["role"]``), a breakdown gets complementary suppression: where exactly one cell of a
-    parent is hidden, the smallest other cell is hidden too, so the hidden one cannot be
-    recovered by subtracting the published cells from the parent's total.
+    Parameters
+    ----------
+    counts : DataFrame
+        The people behind each statistic: the ``within`` and ``by`` columns and ``n_column``,
+        one row per combination, at the finest level of ``by``. A missing key (NaN) marks
+        people who count in the totals above it but in no group at its level (respondents
+        without a school, teachers without a role).
+    by : sequence of str
+        The grouping keys, coarsest first (``["school_id", "role"]``).
+    min_n : int
+    within : sequence of str
+        Columns that separate independent statistics (``scale``; ``stakeholder, zone``):
+        the rule is applied within each of their combinations.
+
+    Returns
+    -------
+    DataFrame
+        The groups of the finest level (every key present): ``within``, ``by``, ``n`` and
+        ``hidden``. With no ``by``, one row per ``within`` combination (the totals).
+
+    Notes
+    -----
+    Level by level, from the whole data down: a total of fewer than ``min_n`` people is
+    hidden, and so is every part of a hidden total. A part of fewer than ``min_n`` is hidden.
+    Then, in every shown total whose hidden parts H or whose remainder H + U (U: people in
+    the total but in no part) holds between 1 and ``min_n - 1`` people, the smallest shown
+    part is hidden too (complementary suppression). A shown part holds at least ``min_n``
+    people, so one such part always closes the gap.
     """
-    out = table.copy()
-    n = out[n_column].fillna(0).to_numpy()
-    hidden = n < min_n
-    if parent and cell:
-        frame = pd.DataFrame({"hidden": hidden, "n": n}, index=out.index)
-        keys = [out[c] for c in parent]
-        count = frame.groupby(keys, dropna=False)["hidden"].transform("sum").to_numpy()
-        size = frame.groupby(keys, dropna=False)["hidden"].transform("size").to_numpy()
-        needs_partner = (count == 1) & (size > 1)
-        candidates = frame[needs_partner & ~hidden]
+    by, within = list(by), ["_total", *within]
+    frame = counts.assign(_total=0)[[*within, *by]].copy()
+    frame["_n"] = pd.to_numeric(counts[n_column], errors="coerce").fillna(0).to_numpy(float)
+    level = frame.groupby(within, dropna=False, sort=False, observed=True)["_n"].sum()
+    table = level.rename("n").reset_index()
+    table["hidden"] = table["n"] < min_n
+    for depth in range(1, len(by) + 1):
+        keys = [*within, *by[:depth]]
+        parent_keys = keys[:-1]
+        present = frame[by[:depth]].notna().all(axis=1)
+        parts = (
+            frame[present].groupby(keys, dropna=False, sort=True, observed=True)["_n"].sum()
+            .rename("n").reset_index()
+        )
+        parents = table.rename(columns={"n": "_parent_n", "hidden": "_parent_hidden"})
+        parts = parts.merge(parents, on=parent_keys, how="left", sort=False)
+        hidden = (parts["n"] < min_n) | parts["_parent_hidden"].fillna(True).astype(bool)
+        group = parts.groupby(parent_keys, dropna=False, sort=False, observed=True)
+        held = parts["n"].where(hidden, 0.0).groupby(group.ngroup()).transform("sum")
+        outside = parts["_parent_n"] - group["n"].transform("sum")
+        both = held + outside
+        gap = ((held > 0) & (held < min_n)) | ((both > 0) & (both < min_n))
+        gap &= ~parts["_parent_hidden"].fillna(True).astype(bool)
+        candidates = parts[gap & ~hidden]
         if len(candidates):
             smallest = candidates.groupby(
-                [out.loc[candidates.index, c] for c in parent], dropna=False
+                group.ngroup()[candidates.index], sort=False
             )["n"].idxmin()
-            hidden[out.index.get_indexer(smallest.to_numpy())] = True
-    keep = set(parent or []) | set(cell or [])
+            hidden.loc[smallest.to_numpy()] = True
+        table = parts[[*keys, "n"]].assign(hidden=hidden.to_numpy())
+    return table.drop(columns="_total").reset_index(drop=True)
+
+
+def blank(table: pd.DataFrame, hidden: np.ndarray, keep: Iterable[str]) -> pd.DataFrame:
+    """Every column but ``keep`` missing in the ``hidden`` rows, and ``suppressed`` set.
+
+    Flags become nullable booleans and counts floats, so that a hidden row says nothing.
+    """
+    out = table.copy()
+    hidden = np.asarray(hidden, dtype=bool)
+    keep = set(keep)
     for column in (c for c in out.columns if c not in keep and c != "suppressed"):
         kind = out[column].dtype.kind
-        if kind == "b":  # flags become nullable so that a hidden row says nothing
+        if kind == "b":
             out[column] = out[column].astype("boolean")
             out.loc[hidden, column] = pd.NA
         else:
@@ -172,3 +340,51 @@ def suppress(
             out.loc[hidden, column] = np.nan
     out["suppressed"] = hidden
     return out
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    min_n: int,
+    n_column: str = "n",
+    by: Sequence[str] = (),
+    within: Sequence[str] = (),
+    counts: pd.DataFrame | None = None,
+    keep: Sequence[str] = (),
+    cell: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Blank every statistic of the rows that :func:`protect` hides.
+
+    Rows stay (so the reader sees that a group exists) with ``suppressed = True`` and every
+    column other than the identifying ones (``by``, ``within``, ``keep``) missing, ``n``
+    included.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group (and ``within`` combination), with the people behind each row in
+        ``n_column``.
+    by, within : sequence of str
+        As in :func:`protect`. With ``by``, the rows are parts of the totals above them
+        (the whole data, each value of the first key, ...) and get complementary
+        suppression; without, each row stands alone and is hidden under ``min_n``.
+    counts : DataFrame, optional
+        The people per group including those with a missing key (see :func:`protect`);
+        by default the table's own ``n``, which assumes everyone is in a row.
+    keep : sequence of str
+        Further identifying columns (labels) that stay.
+    cell : sequence of str, optional
+        Identifying columns of rows that stand alone (same as ``within`` without ``by``).
+    """
+    by = list(by)
+    within = list(cell) if cell is not None and not within and not by else list(within)
+    source = table if counts is None else counts
+    if by or within:
+        found = protect(source, by, min_n=min_n, within=within, n_column=n_column)
+        keys = [*within, *by]
+        index = pd.MultiIndex.from_frame(found[keys].astype(object))
+        position = index.get_indexer(pd.MultiIndex.from_frame(table[keys].astype(object)))
+        hidden = np.where(position >= 0, found["hidden"].to_numpy()[position], True)
+    else:
+        hidden = pd.to_numeric(table[n_column], errors="coerce").fillna(0).to_numpy() < min_n
+    return blank(table, hidden, [*by, *within, *keep])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from colead.exceptions import InvalidParameterError, ResponseDataError
 from colead.instrument import InfluenceGrid, Instrument, ResponseScale
+from colead.privacy import quote_cell
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def grid_data(frame: pd.DataFrame, inst: Instrument, func: str) -> GridData:
                 {
                     "row": int(row) + 2,
                     "column": item,
-                    "value": column.iloc[row],
+                    "value": _quoted(column.iloc[row]),
                     "reason": f"not a point of the {rs.id!r} scale "
                     f"({', '.join(f'{v:g}' for v in rs.values)})",
                 }
@@ -174,3 +175,8 @@ def group_cells(
         total[:, : s * z].reshape(n_groups, s, z),
         total[:, s * z :],
     )
+
+
+def _quoted(value: object) -> object:
+    """A cell for a message: numbers as they are, text as quote_cell allows (masked, short)."""
+    return quote_cell(value) if isinstance(value, str) else value

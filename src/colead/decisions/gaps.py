@@ -18,7 +18,7 @@ from scipy import stats
 from colead._validation import check_number
 from colead.decisions.grid import InfluenceResult, influence
 from colead.exceptions import InvalidParameterError
-from colead.privacy import check_min_n, suppress
+from colead.privacy import blank, check_min_n
 
 if TYPE_CHECKING:
     import os
@@ -156,7 +156,17 @@ def perception_gaps(
     table["ci_level"] = ci
     table["rescaled"] = rescale
     table = table[[by, *GAP_COLUMNS[:-1]]]
-    return suppress(table, min_n=min_n, cell=[by, "stakeholder", "teacher_stakeholder", "zone"])
+    # The teachers' mean is a cell of the teacher grid by school: hide it wherever that
+    # grid's suppression does (complementary cells included), so the two never disagree.
+    cells = t_res.matrix(by=by, min_n=min_n, long=True, allow_small_groups=True)
+    off = cells[cells["suppressed"].to_numpy(dtype=bool)]
+    hidden_cells = set(zip(off[by], off["stakeholder"].astype(str), off["zone"].astype(str),
+                           strict=True))
+    teacher_cell = zip(table[by], table["teacher_stakeholder"],
+                       table["zone"].astype(str).map(z_map), strict=True)
+    hidden = np.array([cell in hidden_cells for cell in teacher_cell], dtype=bool)
+    hidden |= table["n"].to_numpy() < min_n
+    return blank(table, hidden, [by, "stakeholder", "teacher_stakeholder", "zone"])
 
 
 def _as_result(

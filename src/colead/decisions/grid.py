@@ -26,7 +26,7 @@ from colead.decisions import _kernels as kernels
 from colead.exceptions import InvalidParameterError
 from colead.instrument import InfluenceGrid, Instrument, ResponseScale
 from colead.io.responses import ID_COLUMNS, Responses
-from colead.privacy import check_min_n, suppress
+from colead.privacy import check_min_n, protect, suppress
 from colead.psychometrics.scoring import _frame_and_instrument
 
 if TYPE_CHECKING:
@@ -110,12 +110,15 @@ class InfluenceResult:
         ----------
         by : str or list of str, optional
             Group column(s) of :attr:`respondents` (``"school_id"``). With several, the table
-            is a breakdown and gets complementary suppression within the first.
+            is a breakdown: its totals are the whole grid, each school, and so on.
         stat : {'mean', 'median', 'pct_major', 'sd', 'n'}, default 'mean'
             ``pct_major`` is the percentage (0-100) of answers at the scale's top point
             ("major influence"), as NCES reports it; ``n`` the number of answers.
         min_n : int, default 5
-            Cells resting on fewer answers are blanked (NaN), overall as well as per group.
+            Cells resting on fewer answers are blanked (NaN), overall as well as per group;
+            so is the next-smallest group's cell wherever the overall cell minus the shown
+            groups' cells (respondents without a group included) would rest on fewer than
+            ``min_n`` answers (:func:`colead.privacy.protect`).
         long : bool, default False
             Return the tidy table instead: the ``by`` columns, ``stakeholder, zone, n, mean,
             sd, median, pct_major, suppressed``, one row per group and asked cell.
@@ -138,10 +141,7 @@ class InfluenceResult:
         check_option(stat, "stat", f, MATRIX_STATS)
         min_n = check_min_n(min_n, f, allow_small_groups=allow_small_groups)
         keys = self._keys(by, f)
-        table = self._cell_table(keys)
-        parent = [keys[0], "stakeholder", "zone"] if len(keys) > 1 else None
-        cell = keys[1:] if parent else [*keys, "stakeholder", "zone"]
-        table = suppress(table, min_n=min_n, parent=parent, cell=cell)
+        table = self._suppressed_cells(keys, min_n)
         if long:
             return table
         wide = table.pivot_table(
@@ -171,6 +171,30 @@ class InfluenceResult:
                 f"(columns: {', '.join(map(str, self.respondents.columns))})."
             )
         return keys
+
+    def _suppressed_cells(self, keys: list[str], min_n: int) -> pd.DataFrame:
+        """The cell table through :func:`colead.privacy.suppress`: each cell of the grid is
+        a total over the groups, and answers without a group count in it."""
+        return suppress(self._cell_table(keys), min_n=min_n, by=keys,
+                        within=["stakeholder", "zone"], counts=self._cell_counts(keys))
+
+    def _cell_counts(self, keys: list[str]) -> pd.DataFrame:
+        """Answers per cell and group, groups with a missing key included (one groupby)."""
+        m, s, z = self.values.shape
+        answered = pd.DataFrame((~np.isnan(self.values)).reshape(m, s * z).astype(np.int64))
+        answered.columns = pd.RangeIndex(s * z, name="_cell")
+        if keys:
+            frame = self.respondents[keys].reset_index(drop=True)
+            sums = answered.groupby([frame[k] for k in keys], dropna=False, sort=False).sum()
+        else:
+            sums = answered.sum().to_frame().T
+        long = sums.stack().rename("n").reset_index()
+        cell = long.pop("_cell").to_numpy()
+        long["stakeholder"] = pd.Categorical.from_codes(
+            cell // z, categories=list(self.stakeholders), ordered=True)
+        long["zone"] = pd.Categorical.from_codes(
+            cell % z, categories=list(self.zones), ordered=True)
+        return long[[*keys, "stakeholder", "zone", "n"]]
 
     def _cell_table(self, keys: list[str]) -> pd.DataFrame:
         top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
@@ -224,9 +248,10 @@ class InfluenceResult:
         Parameters
         ----------
         by : str or list of str, optional
-            Group column(s). A group's indices are those of its mean matrix: cells resting on
-            fewer than ``min_n`` answers are left out first, and groups with fewer than
-            ``min_n`` respondents answering in a zone are suppressed.
+            Group column(s). A group's indices are those of its mean matrix with only the
+            cells that :meth:`matrix` shows for ``by`` (its suppression, complementary cells
+            included), and groups with fewer than ``min_n`` respondents answering in a zone
+            are suppressed.
         min_n : int, default 5
         breadth_at : float, optional
             The lowest rating counting as "at least moderate" influence (default: the point
@@ -282,8 +307,9 @@ class InfluenceResult:
         else:
             codes, groups = _group_codes(self.respondents, keys)
             count, total, n_rows = kernels.group_cells(self.values, codes, len(groups))
+            shown = self._shown_cells(keys, groups, min_n)
             with np.errstate(invalid="ignore", divide="ignore"):
-                values = np.where(count >= min_n, total / count, np.nan)
+                values = np.where(shown, total / count, np.nan)
             ids = groups
         out = kernels.indices(
             values,
@@ -304,9 +330,21 @@ class InfluenceResult:
             table[f"share_{s}"] = out[f"share_{i}"].reshape(-1)
         if n_rows is None:
             return table
-        if len(keys) > 1:  # a breakdown: complementary suppression within the first key
-            return suppress(table, min_n=min_n, parent=[keys[0], "zone"], cell=keys[1:])
-        return suppress(table, min_n=min_n, cell=[*keys, "zone"])
+        # The cells were protected above; a group too small in a zone is hidden outright.
+        return suppress(table, min_n=min_n, within=[*keys, "zone"])
+
+    def _shown_cells(self, keys: list[str], groups: pd.DataFrame, min_n: int) -> np.ndarray:
+        """(groups, stakeholders, zones): which group cells :meth:`matrix` shows."""
+        found = protect(self._cell_counts(keys), keys, min_n=min_n,
+                        within=["stakeholder", "zone"])
+        found = found[~found["hidden"].to_numpy(dtype=bool)]
+        shown = np.zeros((len(groups), len(self.stakeholders), len(self.zones)), dtype=bool)
+        at = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(found[keys]))
+        s = found["stakeholder"].cat.codes.to_numpy()
+        z = found["zone"].cat.codes.to_numpy()
+        ok = at >= 0
+        shown[at[ok], s[ok], z[ok]] = True
+        return shown & self.asked[None, :, :]
 
     def _stakeholder_index(self, sid: str | None, default: str, func: str) -> int | None:
         if sid is None:

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from colead._files import check_output, replacing
 from colead._validation import check_option
 from colead.exceptions import InvalidParameterError
 from colead.instrument import Instrument, load_instrument
@@ -49,8 +50,10 @@ def field(
         Markdown codebook beside it.
     path : path
         The file to write. For ``codebook``, a ``.csv`` path (the ``.md`` goes beside it,
-        same name), a ``.md`` path (the ``.csv`` beside it), or a folder, which receives
-        ``<instrument>-codebook.csv`` and ``.md``.
+        same name), a ``.md`` path (the ``.csv`` beside it), or a folder (an existing one, or
+        a path with no suffix, which is created), which receives ``<instrument>-codebook.csv``
+        and ``.md``. Files are written whole or not at all (a temporary file beside each,
+        renamed when complete), and never over the instrument file.
     language : str, optional
         Write the texts in this language (one of ``Instrument.languages``); by default the
         instrument's own. A LimeSurvey file carries every language the instrument gives, this
@@ -67,8 +70,9 @@ def field(
     Raises
     ------
     InvalidParameterError
-        For an unknown ``to``, a language the instrument does not give, or a ``min_n`` below
-        3.
+        For an unknown ``to``, a language the instrument does not give, a ``min_n`` below
+        3, a ``path`` that is the instrument file or a folder (or, for ``codebook``, has a
+        suffix other than ``.csv`` and ``.md`` and is not a folder).
     InstrumentError
         When the instrument cannot be laid out on the platform (LimeSurvey answer codes are
         at most five letters or digits, so a value or missing answer code such as ``-1`` or
@@ -110,22 +114,26 @@ def field(
         )
     min_n = check_min_n(min_n, "field")
     inst = load_instrument(instrument)
-    target = Path(path)
-    if to == "html":
+    inputs = (instrument, inst.path)
+    if to == "codebook":
         from colead.fielding._layout import in_language
-        from colead.fielding.questionnaire import write_questionnaire
+        from colead.fielding.codebook import write_codebook
 
-        return write_questionnaire(in_language(inst, language, "field"), target, min_n=min_n)
-    if to == "qualtrics":
-        from colead.fielding._layout import in_language
-        from colead.fielding.qualtrics import write_qsf
+        return write_codebook(in_language(inst, language, "field"), Path(path), inputs=inputs)
+    target = check_output(path, inputs=inputs, name="path", func="field")
+    with replacing(target) as temp:
+        if to == "html":
+            from colead.fielding._layout import in_language
+            from colead.fielding.questionnaire import write_questionnaire
 
-        return write_qsf(in_language(inst, language, "field"), target, min_n=min_n)
-    if to == "limesurvey":
-        from colead.fielding.limesurvey import write_structure
+            write_questionnaire(in_language(inst, language, "field"), temp, min_n=min_n)
+        elif to == "qualtrics":
+            from colead.fielding._layout import in_language
+            from colead.fielding.qualtrics import write_qsf
 
-        return write_structure(inst, target, language=language, min_n=min_n)
-    from colead.fielding._layout import in_language
-    from colead.fielding.codebook import write_codebook
+            write_qsf(in_language(inst, language, "field"), temp, min_n=min_n)
+        else:
+            from colead.fielding.limesurvey import write_structure
 
-    return write_codebook(in_language(inst, language, "field"), target)
+            write_structure(inst, temp, language=language, min_n=min_n)
+    return target

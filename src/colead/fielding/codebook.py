@@ -21,17 +21,19 @@ reversed items, scoring rule and citations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from colead.exceptions import InstrumentError
+from colead.exceptions import InstrumentError, InvalidParameterError
 from colead.fielding._layout import pages
 from colead.instrument import Instrument
 from colead.io.limesurvey import item_codes
 from colead.privacy import write_csv
 
-__all__ = ["codebook_table", "write_codebook"]
+__all__ = ["codebook_paths", "codebook_table", "write_codebook"]
 
 COLUMNS = [
     "item_id",
@@ -57,18 +59,39 @@ COLUMNS = [
 ]
 
 
-def write_codebook(instrument: Instrument, path: Path) -> Path:
-    """Write ``<name>.csv`` and ``<name>.md`` (see :func:`colead.field` for ``path``)."""
-    if path.suffix.lower() in (".csv", ".md"):
-        csv_path, md_path = path.with_suffix(".csv"), path.with_suffix(".md")
-    else:
+def write_codebook(instrument: Instrument, path: Path, *, inputs: Iterable[Any] = ()) -> Path:
+    """Write ``<name>.csv`` and ``<name>.md`` (see :func:`colead.field` for ``path``); never
+    over one of ``inputs``, each file whole or not at all."""
+    from colead._files import check_output, replacing, write_text
+
+    csv_path, md_path = codebook_paths(instrument.name, path)
+    if csv_path.parent == path:
         path.mkdir(parents=True, exist_ok=True)
-        csv_path = path / f"{instrument.name}-codebook.csv"
-        md_path = csv_path.with_suffix(".md")
+    for target in (csv_path, md_path):
+        check_output(target, inputs=inputs, name="path", func="field")
     table = codebook_table(instrument)
-    write_csv(table, csv_path)
-    md_path.write_text(codebook_markdown(instrument, table), encoding="utf-8")
+    markdown = codebook_markdown(instrument, table)
+    with replacing(csv_path) as temp:
+        write_csv(table, temp)
+    write_text(md_path, markdown, inputs=inputs, name="path", func="field")
     return csv_path
+
+
+def codebook_paths(name: str, path: Path) -> tuple[Path, Path]:
+    """The CSV and Markdown files a codebook of instrument ``name`` written to ``path`` goes
+    to: ``path`` and the other suffix beside it for a ``.csv`` or ``.md`` path, else two files
+    in the folder ``path`` (an existing folder, or a path with no suffix)."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".md") and not path.is_dir():
+        return path.with_suffix(".csv"), path.with_suffix(".md")
+    if path.is_dir() or not suffix:
+        csv_path = path / f"{name}-codebook.csv"
+        return csv_path, csv_path.with_suffix(".md")
+    raise InvalidParameterError(
+        f"The 'path' parameter of field names {str(path)!r}: a codebook is written to a .csv "
+        "or .md file (the other beside it) or to a folder (an existing folder, or a path with "
+        "no suffix)."
+    )
 
 
 def codebook_table(instrument: Instrument) -> pd.DataFrame:

@@ -152,7 +152,7 @@ def _language_settings(inst: Instrument, min_n: int) -> list[list[str]]:
     )
     values = {
         "surveyls_language": inst.language,
-        "surveyls_title": inst.title,
+        "surveyls_title": _h(inst.title),
         "surveyls_description": "",
         "surveyls_welcometext": welcome,
         "surveyls_endtext": f"<p>{_h(TEXT['thanks'])}</p>",
@@ -234,7 +234,7 @@ def _groups(layout: list[Page], codes: dict[str, str], lang: str) -> list[list[s
             _row(
                 id=str(g),
                 **{"class": "G"},
-                name=page.title,
+                name=_h(page.title),
                 relevance="1",
                 text=_h(page.instructions),
                 language=lang,

@@ -111,7 +111,7 @@ def qsf(instrument: Instrument, *, min_n: int = 5) -> dict[str, Any]:
         questions += elements
         block = {
             "Type": "Default" if k == 0 else "Standard",
-            "Description": page.title,
+            "Description": _h(page.title),
             "ID": "BL_" + stable_token(f"{sid}:{page.id}"),
             "BlockElements": [
                 {"Type": "Question", "QuestionID": e["QuestionID"]} for e in elements
@@ -132,7 +132,7 @@ def qsf(instrument: Instrument, *, min_n: int = 5) -> dict[str, Any]:
     response_set = "RS_" + stable_token(f"{sid}:responses")
     entry = {
         "SurveyID": sid,
-        "SurveyName": inst.title,
+        "SurveyName": _h(inst.title),
         "SurveyDescription": None,
         "SurveyOwnerID": None,
         "SurveyBrandID": None,
@@ -252,8 +252,8 @@ def _options(inst: Instrument) -> dict[str, Any]:
         "PreviousButton": " ← ",
         "NextButton": " → ",
         "NewScoring": 1,
-        "SurveyTitle": inst.title,
-        "SurveyName": inst.title,
+        "SurveyTitle": _h(inst.title),
+        "SurveyName": _h(inst.title),
         "ProtectSelectionIds": True,
         "AnonymizeResponse": "Yes",
         "CollectGeoLocation": "false",
@@ -301,7 +301,7 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
     common = {
         "QuestionText": text,
         "DefaultChoices": False,
-        "QuestionDescription": _description(q.text),
+        "QuestionDescription": _description(text),
         "Validation": _VALIDATION,
         "GradingData": [],
         "Language": [],
@@ -372,6 +372,8 @@ def _h(text: str) -> str:
 
 
 def _description(text: str) -> str:
-    """The plain text Qualtrics keeps beside a question (first 100 characters)."""
+    """The text Qualtrics keeps beside a question (first 100 characters) from its HTML
+    ``text``: tags dropped, cut on the plain text, escaped again (the editor shows it as
+    HTML)."""
     plain = " ".join(html.unescape(_TAG.sub(" ", text)).split())
-    return plain if len(plain) <= 100 else plain[:97] + "..."
+    return _h(plain if len(plain) <= 100 else plain[:97] + "...")

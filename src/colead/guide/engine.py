@@ -15,11 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from colead.exceptions import ColeadWarning, InstrumentError
+from colead.exceptions import (
+    ColeadWarning,
+    InstrumentError,
+    InsufficientDataError,
+    InvalidParameterError,
+)
 from colead.guide.rules import Rule, RuleSet, Test, check_against, load_rules
 from colead.instrument import Instrument
 from colead.io.responses import Responses
-from colead.privacy import check_min_n
+from colead.privacy import check_item_min_n, check_min_n, protect
 from colead.schools.aggregate import aggregate
 
 __all__ = ["GUIDE_COLUMNS", "conversation_guide", "describe"]
@@ -41,6 +46,7 @@ def conversation_guide(
     rules: Any = None,
     by: str = "school_id",
     min_n: int = 5,
+    item_min_n: int = 10,
     names: Mapping[Any, str] | None = None,
     allow_small_groups: bool = False,
 ) -> pd.DataFrame:
@@ -57,7 +63,11 @@ def conversation_guide(
         README beside it). Checked as a whole, like an instrument.
     by : str, default "school_id"
     min_n : int, default 5
-        Results of fewer respondents are unavailable: no rule fires on them.
+        Results of fewer respondents are unavailable: no rule fires on them, nor on a result
+        held back to protect a smaller group (:func:`colead.aggregate`).
+    item_min_n : int, default 10
+        An item share (a rule ``on: item``) needs this many answers to the item in the
+        school, as item-level detail in the report does.
     names : mapping, optional
         Group id -> name used for ``{school}``.
 
@@ -79,8 +89,11 @@ def conversation_guide(
     and source, is listed by :func:`describe` and in the report's methods section.
     """
     min_n = check_min_n(min_n, "conversation_guide", allow_small_groups=allow_small_groups)
+    item_min_n = check_item_min_n(item_min_n, min_n, "conversation_guide")
     rule_set = load_rules(rules)
     surveys = [responses] if isinstance(responses, Responses) else list(responses)
+    for survey in surveys:
+        _check_groups(survey, by)
     rows: list[dict[str, Any]] = []
     groups: dict[Any, None] = {}
     hits: dict[Any, list[tuple[Rule, str]]] = {}
@@ -90,7 +103,8 @@ def conversation_guide(
         if not own:
             continue
         _check(own, inst, rule_set)
-        values = _Values(survey, by=by, min_n=min_n, tests=[t for r in own for t in r.tests],
+        values = _Values(survey, by=by, min_n=min_n, item_min_n=item_min_n,
+                         tests=[t for r in own for t in r.tests],
                          min_schools=rule_set.min_schools)
         for group in values.groups:
             groups.setdefault(group, None)
@@ -110,6 +124,17 @@ def conversation_guide(
     return pd.DataFrame(rows, columns=[by, *GUIDE_COLUMNS])
 
 
+def _check_groups(survey: Responses, by: str) -> None:
+    """The guide speaks to schools: the ``by`` column must exist and name some."""
+    if by not in survey.data.columns:
+        raise InvalidParameterError(f"The 'by' parameter of conversation_guide names {by!r}, "
+                                    "which the responses do not have.")
+    if survey.data[by].isna().all():
+        raise InsufficientDataError(
+            f"conversation_guide speaks to schools, but the column {by!r} is blank in every "
+            f"one of the {len(survey.data)} rows of the {survey.instrument.name!r} responses.")
+
+
 def _check(rules: Iterable[Rule], inst: Instrument, rule_set: RuleSet) -> None:
     from colead.instrument.checks import Problems
 
@@ -123,8 +148,8 @@ def _check(rules: Iterable[Rule], inst: Instrument, rule_set: RuleSet) -> None:
 class _Values:
     """The school values and district references the tests of one survey read."""
 
-    def __init__(self, survey: Responses, *, by: str, min_n: int, tests: list[Test],
-                 min_schools: int) -> None:
+    def __init__(self, survey: Responses, *, by: str, min_n: int, item_min_n: int,
+                 tests: list[Test], min_schools: int) -> None:
         self.inst = survey.instrument
         self.min_schools = min_schools
         self.groups = list(dict.fromkeys(survey.data[by].dropna()))
@@ -149,7 +174,8 @@ class _Values:
                     self.table.setdefault(("influence", s, z), {})[group] = float(mean)
         for test in tests:
             if test.on == "item":
-                self.table[("item", test.item, test.values)] = _shares(survey, test, by, min_n)
+                self.table[("item", test.item, test.values)] = _shares(survey, test, by,
+                                                                       item_min_n)
 
     def school(self, key: tuple[Any, ...], group: Any) -> float | None:
         value = self.table.get(key, {}).get(group)
@@ -161,7 +187,9 @@ class _Values:
 
 
 def _shares(survey: Responses, test: Test, by: str, min_n: int) -> dict[Any, float]:
-    """Share of a school's answers to the item that are among the test's options."""
+    """Share of a school's answers to the item that are among the test's options, for the
+    schools :func:`colead.privacy.protect` shows with ``min_n`` (the item threshold): as
+    :func:`colead.distribution` would show them."""
     inst = survey.instrument
     columns = list(inst.data_columns(test.item))
     data = survey.data
@@ -173,10 +201,12 @@ def _shares(survey: Responses, test: Test, by: str, min_n: int) -> dict[Any, flo
     else:
         answered = data[columns[0]].notna()
         ticked = data[columns[0]].isin(test.values)
-    frame = pd.DataFrame({"g": data[by], "answered": answered, "hit": ticked & answered})
-    sums = frame.groupby("g")[["answered", "hit"]].sum()
-    sums = sums[sums["answered"] >= min_n]
-    return (sums["hit"] / sums["answered"]).to_dict()
+    frame = pd.DataFrame({by: data[by], "n": answered.astype(int), "hit": ticked & answered})
+    sums = frame.groupby(by, dropna=False)[["n", "hit"]].sum().reset_index()
+    found = protect(sums, [by], min_n=min_n)
+    shown = set(found.loc[~found["hidden"], by])
+    sums = sums[sums[by].isin(shown)]
+    return dict(zip(sums[by], sums["hit"] / sums["n"], strict=True))
 
 
 def _fire(rule: Rule, values: _Values, group: Any, label: str, inst: Instrument) -> str | None:

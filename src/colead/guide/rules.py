@@ -97,7 +97,12 @@ def load_rules(source: str | os.PathLike[str] | Mapping[str, Any] | RuleSet | No
     try:
         data, duplicates = load_yaml(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise InstrumentError([InstrumentProblem(str(path), "", "", f"cannot be read: {exc}")]
+        raise InstrumentError([InstrumentProblem(str(path), "", "", "cannot be read: "
+                                                 f"{exc.strerror or exc}")]) from None
+    except UnicodeDecodeError as exc:
+        from colead._files import decode_error
+
+        raise InstrumentError([InstrumentProblem(str(path), "", "", decode_error(exc))]
                               ) from None
     except yaml.YAMLError as exc:
         raise InstrumentError([InstrumentProblem(str(path), "", "", describe_yaml_error(exc))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,6 +15,27 @@ ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+#: The most characters of a problem's where, field and reason: a message never grows with the
+#: input (a value of a million characters, or a list an alias expanded, is cut).
+_MAX_WHERE, _MAX_FIELD, _MAX_REASON = 120, 80, 400
+#: How much of an input value a message quotes.
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, 60, 60
+_REPR.maxtuple = _REPR.maxlist = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 4
+_MAX_LISTED = 12
+
+
+def shown(value: Any, *, quote: bool = True) -> str:
+    """An input value as a message quotes it: ``repr`` of at most about 60 characters, lists
+    and mappings cut to their first few entries (``quote=False``: text without quotes)."""
+    if not quote and isinstance(value, str):
+        return value if len(value) <= 60 else value[:57] + "..."
+    return _REPR.repr(value)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Problems:
@@ -27,7 +49,14 @@ class Problems:
         self.translations: list[tuple[str, str, str]] = []
 
     def add(self, where: str, field: str, reason: str) -> None:
-        self.found.append(InstrumentProblem(self.file, where, field, reason))
+        self.found.append(
+            InstrumentProblem(
+                self.file,
+                _cut(where, _MAX_WHERE),
+                _cut(field, _MAX_FIELD),
+                _cut(reason, _MAX_REASON),
+            )
+        )
 
     def raise_if_any(self) -> None:
         if self.found:
@@ -64,7 +93,7 @@ def kind_of(value: Any) -> str:
 
 def where_of(kind: str, ident: Any, mapping: Any = None) -> str:
     line = getattr(mapping, "line", 0)
-    return f"{kind} {ident!r}" + (f" (line {line})" if line else "")
+    return f"{kind} {shown(ident)}" + (f" (line {line})" if line else "")
 
 
 def check_fields(
@@ -72,8 +101,9 @@ def check_fields(
 ) -> None:
     for key in mapping:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(allowed)})"
+            close = difflib.get_close_matches(str(key)[:100], allowed, n=1, cutoff=0.6)
+            known = ", ".join(allowed)
+            hint = f" (did you mean {shown(close[0])}?)" if close else f" (known: {known})"
             p.add(where, str(key), f"is not a known field{hint}")
 
 
@@ -92,7 +122,7 @@ def read_text(
             p.add(where, key, "is required")
         return ""
     if isinstance(value, bool | int | float):
-        p.add(where, key, f"must be text, not {value!r}; quote it ('{value}')")
+        p.add(where, key, f"must be text, not {shown(value)}; quote it ('{shown(value)}')")
         return ""
     if not isinstance(value, str):
         p.add(where, key, f"must be text, not {kind_of(value)}")
@@ -119,22 +149,27 @@ def is_number(value: Any) -> bool:
 
 
 def did_you_mean(value: str, known: Iterable[str]) -> str:
-    known = list(known)
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    known = [str(k) for k in known]
+    close = difflib.get_close_matches(value[:100], known[:1000], n=1, cutoff=0.6)
     if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f"; known: {', '.join(known)}" if known else "; none are defined"
+        return f" (did you mean {shown(close[0])}?)"
+    if not known:
+        return "; none are defined"
+    listed = ", ".join(shown(k, quote=False) for k in known[:_MAX_LISTED])
+    more = f" and {len(known) - _MAX_LISTED} more" if len(known) > _MAX_LISTED else ""
+    return f"; known: {listed}{more}"
 
 
 def check_id(p: Problems, ident: Any, where: str, field: str) -> bool:
     if not isinstance(ident, str) or not ident:
-        p.add(where, field, "is required" if ident is None else f"must be text, not {ident!r}")
+        p.add(where, field, "is required" if ident is None else f"must be text, not {shown(ident)}")
         return False
     if not ID_PATTERN.match(ident):
-        p.add(where, field, f"{ident!r} must start with a letter and hold only letters, digits, _")
+        reason = f"{shown(ident)} must start with a letter and hold only letters, digits, _"
+        p.add(where, field, reason)
         return False
     if ident in RESERVED_IDS:
-        p.add(where, field, f"{ident!r} is reserved for colead's own column")
+        p.add(where, field, f"{shown(ident)} is reserved for colead's own column")
         return False
     return True
 
@@ -144,13 +179,13 @@ def _translated(p: Problems, value: Mapping[Any, Any], key: str, where: str,
     texts = {}
     for language, text in value.items():
         if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
-            p.add(where, key, f"{language!r} is not a language code (such as en, es, pt-BR)")
+            p.add(where, key, f"{shown(language)} is not a language code (such as en, es, pt-BR)")
         elif not isinstance(text, str) or not text.strip():
-            p.add(where, key, f"the {language!r} text must be text, not {text!r}")
+            p.add(where, key, f"the {shown(language)} text must be text, not {shown(text)}")
         else:
             texts[language] = text.strip()
     if p.language not in texts:
-        p.add(where, key, f"has no text in the instrument's language {p.language!r}")
+        p.add(where, key, f"has no text in the instrument's language {shown(p.language)}")
         return ""
     p.translations += [(lang, translate, text) for lang, text in texts.items()
                        if lang != p.language]

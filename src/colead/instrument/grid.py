@@ -15,12 +15,16 @@ from colead.instrument.checks import (
     did_you_mean,
     kind_of,
     read_text,
+    shown,
 )
 from colead.instrument.model import InfluenceGrid, Item, ResponseScale
 
 GRID_FIELDS = ("stem", "response_scale", "stakeholders", "zones", "items", "generate")
 GENERATE_FIELDS = ("id", "text", "section")
 TEMPLATE_FIELDS = ("stakeholder", "zone", "stakeholder_label", "zone_label")
+#: Most cells a generated grid may have (the SASS grids have 42): a file of a few hundred
+#: stakeholders and zones would otherwise stand for a hundred thousand items.
+MAX_CELLS = 10_000
 
 
 def parse_grid(
@@ -51,7 +55,7 @@ def parse_grid(
         p.add(
             where,
             "response_scale",
-            f"unknown response scale {rs!r}" + did_you_mean(rs, declared.response_scales),
+            f"unknown response scale {shown(rs)}" + did_you_mean(rs, declared.response_scales),
         )
     has_items, has_generate = "items" in raw, "generate" in raw
     if has_items == has_generate:
@@ -63,25 +67,29 @@ def parse_grid(
         )
     generated: list[Item] = []
     cells: list[tuple[str, str, str]] = []
-    if has_generate and rs is None:
-        p.add(where, "response_scale", "is required when the grid generates its items")
-    elif has_generate and rs is not None:
-        made = _generate_cells(p, raw["generate"], stakeholders, zones, rs, items, sections)
+    if has_generate:
+        if rs is None:
+            p.add(where, "response_scale", "is required when the grid generates its items")
+        # the patterns are checked even without a response scale, so that one pass finds all
+        made = _generate_cells(
+            p, raw["generate"], stakeholders, zones, rs or "", declared.items, sections
+        )
         generated = [item for _, _, item in made]
         cells = [(s, z, item.id) for s, z, item in made]
     elif has_items:
-        cells = _explicit_cells(p, raw["items"], stakeholders, zones, items)
-        cell_scales = {next(i.response_scale for i in items if i.id == c[2]) for c in cells}
+        scale_of = {item.id: item.response_scale for item in items}
+        cells = _explicit_cells(p, raw["items"], stakeholders, zones, scale_of, declared.items)
+        cell_scales = {scale_of[c[2]] for c in cells}
         if rs is None and len(cell_scales) == 1:
             rs = cell_scales.pop()
         for s, z, item_id in cells:
-            item_rs = next(i.response_scale for i in items if i.id == item_id)
+            item_rs = scale_of[item_id]
             if rs is not None and item_rs != rs:
                 p.add(
                     where,
                     "items",
-                    f"cell ({s}, {z}) item {item_id!r} uses response scale "
-                    f"{item_rs!r}, not the grid's {rs!r}",
+                    f"cell ({s}, {z}) item {shown(item_id)} uses response scale "
+                    f"{shown(item_rs)}, not the grid's {shown(rs)}",
                 )
         if rs is None and cells:
             p.add(
@@ -117,16 +125,18 @@ def _parse_axis(p: Problems, raw: Any, field: str) -> tuple[tuple[str, str], ...
     out: dict[str, str] = {}
     for ident, label in pairs:
         if not isinstance(ident, str) or not ID_PATTERN.match(ident):
-            p.add(where, field, f"{ident!r} must start with a letter and hold letters, digits, _")
+            p.add(
+                where, field, f"{shown(ident)} must start with a letter and hold letters, digits, _"
+            )
             continue
         if ident in out:
-            p.add(where, field, f"{ident!r} appears twice")
+            p.add(where, field, f"{shown(ident)} appears twice")
             continue
         if isinstance(label, Mapping):
             label = read_text(p, {field: label}, field, where,
                               translate=f"{field.rstrip('s')}:{ident}") or None
         if label is not None and not isinstance(label, str):
-            p.add(where, field, f"label of {ident!r} must be text, not {label!r}")
+            p.add(where, field, f"label of {shown(ident)} must be text, not {shown(label)}")
             continue
         out[ident] = label.strip() if label else ident.replace("_", " ").capitalize()
     if raw is not None and not pairs:
@@ -134,13 +144,31 @@ def _parse_axis(p: Problems, raw: Any, field: str) -> tuple[tuple[str, str], ...
     return tuple(out.items())
 
 
-def _label_in(p: Problems, language: str, key: str, default: str) -> str:
-    """A label's text in ``language`` when the file gives one, else the default text."""
-    return next((t for lang, k, t in p.translations if lang == language and k == key), default)
+def _texts_by_language(p: Problems) -> dict[tuple[str, str], str]:
+    """(language, key) -> text of the translations recorded so far (the first of each)."""
+    texts: dict[tuple[str, str], str] = {}
+    for language, key, text in p.translations:
+        texts.setdefault((language, key), text)
+    return texts
 
 
 def _template_fields(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    """The fields of a pattern. Only plain ``{name}`` fields are allowed: a format spec or a
+    conversion (``{zone_label:>99999999999}``, ``{zone!r}``) raises ValueError, as a malformed
+    pattern does; a width alone could make a pattern allocate gigabytes."""
+    names = []
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conversion:
+            extra = f"!{conversion}" if conversion else ""
+            extra += f":{spec}" if spec else ""
+            raise ValueError(
+                f"field {{{shown(name, quote=False)}{shown(extra, quote=False)}}} has a "
+                "format or conversion; write fields as plain {name}"
+            )
+        names.append(name)
+    return names
 
 
 def _generate_cells(
@@ -149,7 +177,7 @@ def _generate_cells(
     stakeholders: tuple[tuple[str, str], ...],
     zones: tuple[tuple[str, str], ...],
     rs: str,
-    items: list[Item],
+    declared_ids: set[Any],
     sections: Mapping[str, Any],
 ) -> list[tuple[str, str, Item]]:
     where = "influence grid"
@@ -169,31 +197,42 @@ def _generate_cells(
     del p.translations[first:]
     section = read_text(p, raw, "section", where + " generate") or None
     if section is not None and section not in sections:
-        p.add(where, "generate", f"unknown section {section!r}" + did_you_mean(section, sections))
+        p.add(
+            where, "generate", f"unknown section {shown(section)}" + did_you_mean(section, sections)
+        )
     n_before = len(p.found)
-    try:
-        for pattern in (id_pattern, text_pattern, *patterns.values()):
-            unknown = [f for f in _template_fields(pattern) if f not in TEMPLATE_FIELDS]
-            if unknown:
-                p.add(
-                    where,
-                    "generate",
-                    f"pattern {pattern!r} uses {unknown}; it may use "
-                    + ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS),
-                )
-        fields = set(_template_fields(id_pattern))
-        if id_pattern and not {"stakeholder", "zone"} <= fields:
+    for pattern in dict.fromkeys((id_pattern, text_pattern, *patterns.values())):
+        try:
+            fields = _template_fields(pattern)
+        except ValueError as exc:
+            p.add(where, "generate", f"pattern {shown(pattern)} is malformed: {exc}")
+            continue
+        unknown = [f for f in fields if f not in TEMPLATE_FIELDS]
+        if unknown:
             p.add(
                 where,
                 "generate",
-                f"id pattern {id_pattern!r} must contain {{stakeholder}} "
+                f"pattern {shown(pattern)} uses {shown(unknown)}; it may use "
+                + ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS),
+            )
+        if pattern == id_pattern and id_pattern and not {"stakeholder", "zone"} <= set(fields):
+            p.add(
+                where,
+                "generate",
+                f"id pattern {shown(id_pattern)} must contain {{stakeholder}} "
                 "and {zone} so that every cell gets its own item",
             )
-    except ValueError as exc:
-        p.add(where, "generate", f"pattern is malformed: {exc}")
     if len(p.found) > n_before or not id_pattern:
         return []
-    declared = {item.id for item in items}
+    if len(stakeholders) * len(zones) > MAX_CELLS:
+        p.add(
+            where,
+            "generate",
+            f"{len(stakeholders):,} stakeholders x {len(zones):,} zones would generate more "
+            f"than {MAX_CELLS:,} items",
+        )
+        return []
+    texts = _texts_by_language(p)
     generated = []
     for s, s_label in stakeholders:
         for z, z_label in zones:
@@ -207,16 +246,18 @@ def _generate_cells(
             cell_where = f"influence grid cell ({s}, {z})"
             if not check_id(p, ident, cell_where, "generate"):
                 continue
-            if ident in declared:
+            if ident in declared_ids:
                 p.add(
-                    cell_where, "generate", f"generated item id {ident!r} is also a declared item"
+                    cell_where,
+                    "generate",
+                    f"generated item id {shown(ident)} is also a declared item",
                 )
                 continue
             for lang, pattern in patterns.items():
                 p.translations.append((lang, f"item:{ident}", pattern.format(
                     stakeholder=s, zone=z,
-                    stakeholder_label=_label_in(p, lang, f"stakeholder:{s}", s_label),
-                    zone_label=_label_in(p, lang, f"zone:{z}", z_label))))
+                    stakeholder_label=texts.get((lang, f"stakeholder:{s}"), s_label),
+                    zone_label=texts.get((lang, f"zone:{z}"), z_label))))
             generated.append(
                 (
                     s,
@@ -237,8 +278,11 @@ def _explicit_cells(
     raw: Any,
     stakeholders: tuple[tuple[str, str], ...],
     zones: tuple[tuple[str, str], ...],
-    items: list[Item],
+    scale_of: Mapping[str, str],
+    declared_ids: set[Any],
 ) -> list[tuple[str, str, str]]:
+    """The (stakeholder, zone, item id) of each cell. ``scale_of`` holds the sound items; a
+    cell naming a declared item that is broken is left out without blaming it again."""
     where = "influence grid"
     if not isinstance(raw, Mapping):
         p.add(
@@ -248,27 +292,30 @@ def _explicit_cells(
         )
         return []
     s_ids, z_ids = dict(stakeholders), dict(zones)
-    known = {item.id for item in items}
     used: dict[str, tuple[str, str]] = {}
     cells = []
     for s, row in raw.items():
         if s not in s_ids:
-            p.add(where, "items", f"unknown stakeholder {s!r}" + did_you_mean(str(s), s_ids))
+            p.add(where, "items", f"unknown stakeholder {shown(s)}" + did_you_mean(str(s), s_ids))
             continue
         if not isinstance(row, Mapping):
-            p.add(where, "items", f"stakeholder {s!r} must map zones to items, not {kind_of(row)}")
+            reason = f"stakeholder {shown(s)} must map zones to items, not {kind_of(row)}"
+            p.add(where, "items", reason)
             continue
         for z, item_id in row.items():
-            cell = f"cell ({s}, {z})"
+            cell = f"cell ({shown(s, quote=False)}, {shown(z, quote=False)})"
             if z not in z_ids:
-                p.add(where, "items", f"{cell}: unknown zone {z!r}" + did_you_mean(str(z), z_ids))
-            elif not isinstance(item_id, str) or item_id not in known:
-                p.add(where, "items", f"{cell} points at no item: {item_id!r}")
+                unknown = f"{cell}: unknown zone {shown(z)}"
+                p.add(where, "items", unknown + did_you_mean(str(z), z_ids))
+            elif not isinstance(item_id, str) or item_id not in declared_ids:
+                p.add(where, "items", f"{cell} points at no item: {shown(item_id)}")
+            elif item_id not in scale_of:
+                continue
             elif item_id in used:
                 p.add(
                     where,
                     "items",
-                    f"{cell} uses item {item_id!r}, already the item of cell {used[item_id]}",
+                    f"{cell} uses item {shown(item_id)}, already the item of cell {used[item_id]}",
                 )
             else:
                 used[item_id] = (s, z)

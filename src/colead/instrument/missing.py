@@ -10,10 +10,11 @@ set apart after the scale points. An option's label may be given in several lang
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from colead.instrument.checks import Problems, did_you_mean, is_number, read_text
+from colead.instrument.checks import Problems, did_you_mean, is_number, read_text, shown
 from colead.instrument.model import Number
 
 __all__ = ["OPTION_FIELDS", "parse_missing"]
@@ -56,7 +57,7 @@ def parse_missing(
     for entry in raw:
         if isinstance(entry, str) and entry.strip():
             if entry.strip().casefold() in point_labels:
-                p.add(where, "missing", f"{entry!r} is also a label of a scale point")
+                p.add(where, "missing", f"{shown(entry)} is also a label of a scale point")
                 continue
             missing.append(entry.strip())
         elif is_number(entry):
@@ -65,7 +66,7 @@ def parse_missing(
                 p.add(
                     where,
                     "missing",
-                    f"code {entry!r} is also a value on the scale "
+                    f"code {shown(entry)} is also a value on the scale "
                     "(missing codes must lie outside it)",
                 )
                 continue
@@ -79,7 +80,7 @@ def parse_missing(
             p.add(
                 where,
                 "missing",
-                f"{entry!r} must be a label (text), a numeric code, or an answer option "
+                f"{shown(entry)} must be a label (text), a numeric code, or an answer option "
                 "{value: code, label: text}; quote a label",
             )
     _check_repeats(p, missing, options, where)
@@ -98,24 +99,26 @@ def _option(
 ) -> tuple[int, str] | None:
     """One missing answer option ``{value, label}``, or None after reporting its problems."""
     n_before = len(p.found)
-    shown = "{" + ", ".join(f"{k}: {v!r}" for k, v in entry.items()) + "}"
+    pairs = list(itertools.islice(entry.items(), 4))
+    more = ", ..." if len(entry) > len(pairs) else ""
+    option = "{" + ", ".join(f"{shown(k, quote=False)}: {shown(v)}" for k, v in pairs) + more + "}"
     for key in entry:
         if key not in OPTION_FIELDS:
             p.add(
                 where,
                 "missing",
-                f"{key!r} in {shown} is not a field of a missing answer option"
+                f"{shown(key)} in {option} is not a field of a missing answer option"
                 + did_you_mean(str(key), OPTION_FIELDS),
             )
     code = entry.get("value")
     if code is None:
-        p.add(where, "missing", f"the answer option {shown} needs a value (its code)")
+        p.add(where, "missing", f"the answer option {option} needs a value (its code)")
     elif not is_number(code) or not float(code).is_integer():
-        p.add(where, "missing", f"code {code!r} of {shown} must be a whole number")
+        p.add(where, "missing", f"code {shown(code)} of {option} must be a whole number")
         code = None
     label = ""
     if "label" not in entry:
-        p.add(where, "missing", f"the answer option {shown} needs a label")
+        p.add(where, "missing", f"the answer option {option} needs a label")
     elif code is not None:
         label = read_text(
             p,
@@ -129,25 +132,29 @@ def _option(
         p.add(
             where,
             "missing",
-            f"a {kind} scale offers no answers to choose from, so it cannot offer {shown}; "
+            f"a {kind} scale offers no answers to choose from, so it cannot offer {option}; "
             "list its label and its code as separate entries instead",
         )
     if code is not None:
         lo, hi = bounds
         if code in values:
-            p.add(where, "missing", f"code {code:g} of {shown} is also a value on the scale")
+            p.add(where, "missing", f"code {code:g} of {option} is also a value on the scale")
         elif lo is not None and hi is not None and lo <= code <= hi:
             p.add(
                 where,
                 "missing",
-                f"code {code:g} of {shown} lies inside the scale's range {lo:g} to {hi:g} "
+                f"code {code:g} of {option} lies inside the scale's range {lo:g} to {hi:g} "
                 "(missing codes must lie outside it)",
             )
     key = "" if code is None else f"missing:{rid}:{code:g}"
     texts = [label] + [text for _, k, text in p.translations if key and k == key]
     for text in texts:
         if text and text.casefold() in point_labels:
-            p.add(where, "missing", f"label {text!r} of {shown} is also a label of a scale point")
+            p.add(
+                where,
+                "missing",
+                f"label {shown(text)} of {option} is also a label of a scale point",
+            )
     if len(p.found) > n_before or code is None:
         return None
     return int(code), label
@@ -166,6 +173,6 @@ def _check_repeats(
             p.add(
                 where,
                 "missing",
-                f"label {label!r} is used for codes {' and '.join(codes)}, so it cannot be "
+                f"label {shown(label)} is used for codes {' and '.join(codes)}, so it cannot be "
                 "read back",
             )

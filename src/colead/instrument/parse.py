@@ -7,6 +7,7 @@ read, so that a user sees every problem at once.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from colead.instrument.checks import (
     kind_of,
     read_citations,
     read_text,
+    shown,
     where_of,
 )
 from colead.instrument.grid import parse_grid
@@ -97,14 +99,14 @@ def parse_instrument(
         p.add(
             "",
             "format_version",
-            f"{fmt!r} is not a known format version ({', '.join(map(str, FORMAT_VERSIONS))})",
+            f"{shown(fmt)} is not a known format version ({', '.join(map(str, FORMAT_VERSIONS))})",
         )
     p.language = read_text(p, data, "language", "") or "en"
     if not LANGUAGE_PATTERN.match(p.language):
-        p.add("", "language", f"{p.language!r} is not a language code (such as en, es, pt-BR)")
+        p.add("", "language", f"{shown(p.language)} is not a language code (such as en, es, pt-BR)")
     name = read_text(p, data, "name", "", required=True)
     if name and not _NAME.match(name):
-        p.add("", "name", f"{name!r} must be lower-case letters, digits, '-', '_' or '.'")
+        p.add("", "name", f"{shown(name)} must be lower-case letters, digits, '-', '_' or '.'")
     title = read_text(p, data, "title", "", required=True, translate="title")
     version = read_text(p, data, "version", "", required=True)
     meta = {
@@ -128,7 +130,6 @@ def parse_instrument(
     items = items + generated
     declared.items |= {item.id for item in generated}
     scales = _parse_scales(p, data.get("scales"), items, response_scales, declared)
-    _check_item_scales(p, items, response_scales, declared)
     p.raise_if_any()
     return Instrument(
         name=name,
@@ -208,14 +209,14 @@ def _parse_response_scale(
     n_before = len(p.found)
     kind = spec.get("type", "ordinal")
     if kind not in ("ordinal", "categorical", "numeric", "multiple"):
-        p.add(where, "type", f"{kind!r} must be ordinal, categorical, numeric or multiple")
+        p.add(where, "type", f"{shown(kind)} must be ordinal, categorical, numeric or multiple")
         return None
     labels = _parse_labels(p, spec.get("labels"), kind, where, rid)
     bounds: dict[str, Number | None] = {}
     for key in ("min", "max"):
         value = spec.get(key)
         if value is not None and not is_number(value):
-            p.add(where, key, f"must be a number, not {value!r}")
+            p.add(where, key, f"must be a number, not {shown(value)}")
             value = None
         if value is not None and kind in ("categorical", "multiple"):
             p.add(where, key, f"a {kind} scale has no order, so no bounds")
@@ -257,7 +258,9 @@ def _parse_labels(
     for value, label in raw.items():
         if not is_number(value):
             p.add(
-                where, "labels", f"value {value!r} must be a number (the code stored in the data)"
+                where,
+                "labels",
+                f"value {shown(value)} must be a number (the code stored in the data)",
             )
             continue
         if isinstance(label, Mapping):
@@ -267,15 +270,16 @@ def _parse_labels(
                 continue
         if not isinstance(label, str) or not label.strip():
             hint = "; quote it" if isinstance(label, bool) else ""
-            p.add(where, "labels", f"label of {value!r} must be text, not {label!r}{hint}")
+            reason = f"label of {shown(value)} must be text, not {shown(label)}{hint}"
+            p.add(where, "labels", reason)
             continue
         folded = label.strip().casefold()
         if folded in seen:
             p.add(
                 where,
                 "labels",
-                f"label {label!r} is used for both {seen[folded]!r} and "
-                f"{value!r}, so it cannot be read back",
+                f"label {shown(label)} is used for both {shown(seen[folded])} and "
+                f"{shown(value)}, so it cannot be read back",
             )
             continue
         seen[folded] = value
@@ -311,14 +315,15 @@ def _parse_items(
             + (f" (line {getattr(spec, 'line', 0)})" if getattr(spec, "line", 0) else "")
         )
         check_fields(p, spec, ITEM_FIELDS, where)
-        item = _parse_item(p, spec, where, declared, sections)
-        if item is None:
-            continue
-        if item.id in seen:
+        # A repeated id is reported whatever else is wrong with either item.
+        repeated = isinstance(ident, str) and ident in seen
+        if repeated:
             p.add(where, "id", "duplicate item id")
-            continue
-        seen.add(item.id)
-        items.append(item)
+        if isinstance(ident, str):
+            seen.add(ident)
+        item = _parse_item(p, spec, where, declared, sections, response_scales)
+        if item is not None and not repeated:
+            items.append(item)
     return items
 
 
@@ -328,7 +333,9 @@ def _parse_item(
     where: str,
     declared: Declared,
     sections: Mapping[str, Any],
+    response_scales: Mapping[str, ResponseScale],
 ) -> Item | None:
+    """One item, or None after reporting every problem it has."""
     n_before = len(p.found)
     ident = spec.get("id")
     check_id(p, ident, where, "id")
@@ -339,18 +346,34 @@ def _parse_item(
         p.add(
             where,
             "response_scale",
-            f"unknown response scale {rs!r}" + did_you_mean(rs, declared.response_scales),
+            f"unknown response scale {shown(rs)}" + did_you_mean(rs, declared.response_scales),
         )
     scale = read_text(p, spec, "scale", where) or None
+    if scale is not None and scale not in declared.scales:
+        p.add(
+            where,
+            "scale",
+            f"unknown scale {shown(scale)}"
+            + did_you_mean(scale, sorted(map(str, declared.scales))),
+        )
     reverse = spec.get("reverse", False)
     if not isinstance(reverse, bool):
-        p.add(where, "reverse", f"must be true or false, not {reverse!r}")
+        p.add(where, "reverse", f"must be true or false, not {shown(reverse)}")
+    elif reverse and rs in response_scales and not response_scales[rs].has_bounds:
+        p.add(
+            where,
+            "reverse",
+            f"a reverse-keyed item needs a response scale with declared min and max; "
+            f"{shown(rs)} has none",
+        )
     required = spec.get("required", True)
     if not isinstance(required, bool):
-        p.add(where, "required", f"must be true or false, not {required!r}")
+        p.add(where, "required", f"must be true or false, not {shown(required)}")
     section = read_text(p, spec, "section", where) or None
     if section is not None and section not in sections:
-        p.add(where, "section", f"unknown section {section!r}" + did_you_mean(section, sections))
+        p.add(
+            where, "section", f"unknown section {shown(section)}" + did_you_mean(section, sections)
+        )
     if len(p.found) > n_before:
         return None
     return Item(
@@ -362,31 +385,6 @@ def _parse_item(
         section=section,
         required=required,
     )
-
-
-def _check_item_scales(
-    p: Problems,
-    items: list[Item],
-    response_scales: Mapping[str, ResponseScale],
-    declared: Declared,
-) -> None:
-    for item in items:
-        where = where_of("item", item.id)
-        if item.scale is not None and item.scale not in declared.scales:
-            p.add(
-                where,
-                "scale",
-                f"unknown scale {item.scale!r}"
-                + did_you_mean(item.scale, sorted(map(str, declared.scales))),
-            )
-        rs = response_scales.get(item.response_scale)
-        if item.reverse and rs is not None and not rs.has_bounds:
-            p.add(
-                where,
-                "reverse",
-                f"a reverse-keyed item needs a response scale with declared "
-                f"min and max; {item.response_scale!r} has none",
-            )
 
 
 # -- scales ----------------------------------------------------------------------------------
@@ -440,14 +438,18 @@ def _parse_scale(
         members = []
     else:
         members = list(listed)
-        for item_id in sorted({i for i in members if members.count(i) > 1}):
-            p.add(where, "items", f"lists item {item_id!r} more than once")
+        counts = Counter(members)
+        for item_id in sorted(i for i, n in counts.items() if n > 1):
+            p.add(where, "items", f"lists item {shown(item_id)} more than once")
         for item_id in members:
             if item_id not in declared.items:
-                p.add(where, "items", f"unknown item {item_id!r}" + did_you_mean(item_id, by_id))
+                p.add(
+                    where, "items", f"unknown item {shown(item_id)}" + did_you_mean(item_id, by_id)
+                )
         for item_id in owned:
-            if item_id not in members:
-                p.add(where, "items", f"item {item_id!r} names this scale but is not in its list")
+            if item_id not in counts:
+                reason = f"item {shown(item_id)} names this scale but is not in its list"
+                p.add(where, "items", reason)
     if not members:
         p.add(where, "items", "the scale has no items")
     bounds: set[tuple[Number, Number]] = set()
@@ -460,17 +462,17 @@ def _parse_scale(
             p.add(
                 where,
                 "items",
-                f"item {item_id!r} uses {rs.id!r}, which has no bounds "
+                f"item {shown(item_id)} uses {shown(rs.id)}, which has no bounds "
                 f"({rs.type}); it cannot be scored in a scale",
             )
         elif rs.min is not None and rs.max is not None:
             bounds.add((rs.min, rs.max))
     if len(bounds) > 1:
-        shown = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in sorted(bounds))
+        ranges = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in sorted(bounds))
         p.add(
             where,
             "items",
-            f"mixes response scales with different bounds ({shown}); score "
+            f"mixes response scales with different bounds ({ranges}); score "
             "such items in separate scales",
         )
     min_valid = _parse_min_valid(p, spec.get("min_valid", 0.5), len(members), where)
@@ -500,6 +502,7 @@ def _parse_min_valid(p: Problems, value: Any, k: int, where: str) -> Number:
     p.add(
         where,
         "min_valid",
-        f"{value!r} must be a fraction in (0, 1] such as 0.5, or a whole count of items such as 2",
+        f"{shown(value)} must be a fraction in (0, 1] such as 0.5, or a whole count of items "
+        "such as 2",
     )
     return 0.5

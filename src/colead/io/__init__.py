@@ -2,13 +2,15 @@
 
 :func:`read_export` reads an export as its platform lays it out; :func:`read_responses` maps
 it onto an instrument; :func:`write_export` writes responses in a platform's layout (for the
-sample data and the tests). Each platform's layout lives in one module that knows it both ways.
+sample data and the tests); :func:`read_roster` reads group sizes for response rates. Each
+platform's layout lives in one module that knows it both ways.
 """
 
 from colead.io.export import PLATFORM_NAMES, Column, Export, read_export
 from colead.io.mapping import ColumnMap, draft_mapping, map_columns, read_mapping
 from colead.io.read import read_responses
 from colead.io.responses import ImportLog, Responses
+from colead.io.roster import read_roster
 from colead.io.write import PLATFORMS, write_export
 
 __all__ = [
@@ -24,5 +26,6 @@ __all__ = [
     "read_export",
     "read_mapping",
     "read_responses",
+    "read_roster",
     "write_export",
 ]

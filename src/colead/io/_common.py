@@ -8,7 +8,6 @@ import io
 import math
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -67,7 +66,7 @@ def write_rows(
     lineterminator: str = "\r\n",
     bom: bool = False,
 ) -> None:
-    """Write rows as RFC 4180 CSV to a path or an open text file."""
+    """Write rows as RFC 4180 CSV to a path (whole or not at all) or an open text file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     writer.writerows(rows)
@@ -75,4 +74,6 @@ def write_rows(
     if hasattr(target, "write"):
         target.write(text)  # type: ignore[union-attr]
     else:
-        Path(target).write_text(text, encoding="utf-8", newline="")
+        from colead._files import write_text
+
+        write_text(target, text, newline="")  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +32,10 @@ _DELIMITERS = (",", ";", "\t")
 _SNIFF_CHARS = 65536
 _SNIFF_ROWS = 12
 _XLSX_MAGIC = b"PK\x03\x04"
+# The apostrophe CSV neutralisation adds before a formula-like text (searched for from the
+# literal apostrophe, which is fast; whether it starts a cell is checked per match).
+_NEUTRALISED = re.compile(r"'+[ \t]*[=+\-@]")
+_CELL_START = frozenset(',;\t\r\n"')
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,28 @@ class RawTable:
         return cls(frame=frame, **kwargs)
 
 
+def _has_neutralised_cell(text: str) -> bool:
+    return any(
+        m.start() == 0 or text[m.start() - 1] in _CELL_START for m in _NEUTRALISED.finditer(text)
+    )
+
+
+def without_csv_prefix(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells with the ``'`` that CSV neutralisation puts before formula-like text removed
+    (:func:`colead.privacy.uncsv_safe`): ids ``-North``, ``+South`` and labels ``- Never``
+    written by colead (or any program that neutralises the same way) read back unchanged."""
+    from colead.privacy import uncsv_safe
+
+    values = frame.to_numpy(dtype=object)
+    flat = values.ravel()
+    marked = [i for i, v in enumerate(flat) if isinstance(v, str) and v[:1] == "'"]
+    if not marked:
+        return frame
+    flat = flat.copy()
+    flat[marked] = [uncsv_safe(flat[i]) for i in marked]
+    return pd.DataFrame(flat.reshape(values.shape), index=frame.index, columns=frame.columns)
+
+
 def source_name(source: Any) -> str:
     """A short name for messages: the file name, or what kind of object it was."""
     if isinstance(source, str | os.PathLike):
@@ -84,6 +111,8 @@ def read_table(source: str | os.PathLike[str] | IO[Any] | bytes) -> RawTable:
     text, encoding, notes = decode(data, name)
     delimiter = sniff_delimiter(text)
     frame = parse_csv(text, delimiter, name)
+    if _has_neutralised_cell(text):  # the cell-by-cell pass only for files that need it
+        frame = without_csv_prefix(frame)
     return RawTable(frame=frame, source=name, encoding=encoding, delimiter=delimiter, notes=notes)
 
 

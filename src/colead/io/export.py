@@ -19,7 +19,7 @@ import pandas as pd
 
 from colead._validation import check_option
 from colead.exceptions import ResponseDataError
-from colead.io._table import RawTable, read_table
+from colead.io._table import RawTable, read_table, without_csv_prefix
 
 __all__ = ["PLATFORM_NAMES", "Column", "ColumnKind", "Export", "read_export"]
 
@@ -171,6 +171,7 @@ def read_export(
         table = RawTable.from_rows(
             [[str(c) for c in source.columns], *body_rows.tolist()], source="DataFrame"
         )
+        table = RawTable(frame=without_csv_prefix(table.frame), source=table.source)
     else:
         table = read_table(source)
     if table.frame.shape[0] == 0 or table.frame.shape[1] == 0:

@@ -17,6 +17,7 @@ import html
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +261,12 @@ def read_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str
         raise ResponseDataError(
             [{"reason": f"cannot read the mapping file: {exc.strerror}"}], context=str(path)
         ) from None
+    except UnicodeDecodeError as exc:
+        from colead._files import decode_error
+
+        raise ResponseDataError(
+            [{"reason": f"the mapping file {decode_error(exc)}"}], context=str(path)
+        ) from None
     if path.suffix.lower() == ".csv":
         rows = list(csv.DictReader(io.StringIO(text)))
         if not rows or not {"column", "item_id"} <= set(rows[0]):
@@ -267,12 +274,18 @@ def read_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str
                 [{"reason": "a mapping CSV needs the columns column and item_id"}],
                 context=str(path),
             )
-        return {r["column"]: r["item_id"] for r in rows if r["item_id"].strip()}
+        return {
+            r["column"]: r["item_id"].strip()
+            for r in rows
+            if r["column"] is not None and (r["item_id"] or "").strip()
+        }
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        from colead._yaml import describe_yaml_error
+
         raise ResponseDataError(
-            [{"reason": f"the mapping file is not valid YAML: {exc}"}], context=str(path)
+            [{"reason": f"the mapping file is {describe_yaml_error(exc)}"}], context=str(path)
         ) from None
     if isinstance(data, Mapping) and isinstance(data.get("columns"), Mapping):
         data = data["columns"]
@@ -341,16 +354,19 @@ def draft_mapping(export: Export, instrument: Instrument, column_map: ColumnMap)
         "# the N-th column; delete a line to leave a column out.",
         "columns:",
     ]
+    same_name = Counter(c.name for c in export.columns)  # counted once: wide files stay linear
     for item_id in instrument.item_ids:
         column = column_map.items.get(item_id)
         if column is not None:
             how = column_map.how[item_id]
             lines.append(
-                f"  {_yaml_key(export, column)}: {item_id}    # by {how}: {_short(column.text)}"
+                f"  {_yaml_key(column, same_name)}: {item_id}    # by {how}: {_short(column.text)}"
             )
     if column_map.unmapped:
         lines.append("# Columns that matched no item (give each an item id to use it):")
-        lines += [f"#  {_yaml_key(export, c)}:     # {_short(c.text)}" for c in column_map.unmapped]
+        lines += [
+            f"#  {_yaml_key(c, same_name)}:     # {_short(c.text)}" for c in column_map.unmapped
+        ]
     missing = [i for i in instrument.item_ids if i not in column_map.items]
     if missing:
         lines.append("# Items with no column:")
@@ -358,12 +374,12 @@ def draft_mapping(export: Export, instrument: Instrument, column_map: ColumnMap)
     return "\n".join(lines) + "\n"
 
 
-def _yaml_key(export: Export, column: Column) -> str:
-    same_name = sum(c.name == column.name for c in export.columns)
-    key = column.name if column.name and same_name == 1 else f"#{column.position + 1}"
+def _yaml_key(column: Column, same_name: Counter[str]) -> str:
+    key = column.name if column.name and same_name[column.name] == 1 else f"#{column.position + 1}"
     return yaml.safe_dump(key, default_style=None).strip().removesuffix("...").strip()
 
 
 def _short(text: str, width: int = 70) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= width else text[: width - 3] + "..."
+    from colead._text import shorten
+
+    return shorten(_SPACE.sub(" ", text), width)

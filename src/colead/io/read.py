@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from colead._text import shorten
 from colead.exceptions import ResponseDataError
 from colead.instrument import Instrument, load_instrument
 from colead.io.export import Column, Export, read_export
@@ -16,7 +18,7 @@ from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mappi
 from colead.io.recode import decode_columns
 from colead.io.recode_multiple import decode_multiple
 from colead.io.responses import ImportLog, Responses
-from colead.privacy import normalise_header
+from colead.privacy import looks_personal, normalise_header
 
 __all__ = ["read_responses"]
 
@@ -83,10 +85,11 @@ def read_responses(
     school_column = _school_column(export, school, column_map)
     problems = _mapping_problems(export, inst, column_map, school_column, school, wanted)
 
+    _label = _labeller(export)
     multiple = {i for i in column_map.items if inst.response_scale_of(i).type == "multiple"}
     positions = {i: c.position for i, c in column_map.items.items() if i not in multiple}
-    labels = {i: _label(export, c) for i, c in column_map.items.items()}
-    labels.update({f"{i}:{code:g}": _label(export, c) for i, by_code in column_map.options.items()
+    labels = {i: _label(c) for i, c in column_map.items.items()}
+    labels.update({f"{i}:{code:g}": _label(c) for i, by_code in column_map.options.items()
                    for code, c in by_code.items()})
     values, cell_problems, recoded = decode_columns(
         export.cells, positions, labels, export.row_numbers, inst,
@@ -140,13 +143,17 @@ def _wanted_items(inst: Instrument, items: Iterable[str] | None) -> list[str]:
     return [i for i in inst.item_ids if i in chosen]
 
 
-def _label(export: Export, column: Column) -> str:
-    same = sum(c.name == column.name for c in export.columns)
-    return (
-        column.name
-        if column.name and same == 1
-        else f"#{column.position + 1} {column.name}".strip()
-    )
+def _labeller(export: Export) -> Callable[[Column], str]:
+    """How messages name a column: its header, with its place when the header is empty or
+    shared. The headers are counted once (counting per column made wide files quadratic)."""
+    same = Counter(c.name for c in export.columns)
+
+    def label(column: Column) -> str:
+        if column.name and same[column.name] == 1:
+            return column.name
+        return f"#{column.position + 1} {column.name}".strip()
+
+    return label
 
 
 def _school_column(export: Export, school: str | None, column_map: ColumnMap) -> Column | None:
@@ -174,6 +181,7 @@ def _mapping_problems(
     wanted: list[str],
 ) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
+    _label = _labeller(export)
     if school is not None and school_column is None:
         # Columns named for a school, shortest header first: a long question that mentions
         # the school is not likely to hold it.
@@ -181,7 +189,7 @@ def _mapping_problems(
             (c for c in export.columns if "school" in c.name.casefold()), key=lambda c: len(c.name)
         )[:5]
         hint = (
-            f"; columns named for a school: {', '.join(_label(export, c) for c in named)}"
+            f"; columns named for a school: {', '.join(_label(c) for c in named)}"
             if named
             else "; pass school=None to read without schools"
         )
@@ -201,7 +209,7 @@ def _mapping_problems(
         return problems
     for item_id in missing:
         if item_id in ambiguous:
-            where = ", ".join(_label(export, c) for c in ambiguous[item_id])
+            where = ", ".join(_label(c) for c in ambiguous[item_id])
             reason = f"several columns fit this item ({where}); say which with mapping="
         else:
             reason = (
@@ -210,7 +218,7 @@ def _mapping_problems(
         problems.append(
             {
                 "value": item_id,
-                "reason": f"item {item_id!r} ({inst.item(item_id).text[:60]}): {reason}",
+                "reason": f"item {item_id!r} ({shorten(inst.item(item_id).text)}): {reason}",
             }
         )
     return problems
@@ -228,10 +236,11 @@ def _assemble(
     keep_pii: bool,
 ) -> Responses:
     n = export.n_rows
+    _label = _labeller(export)
     reason = export.exclusions(column_map.positions).to_numpy(object)
     if keep_incomplete:
         reason = np.where(reason == "incomplete", "", reason)
-    ids = _respondent_ids(export)
+    ids, id_note = _respondent_ids(export)
     empty = values.isna().all(axis=1).to_numpy() if values.shape[1] else np.ones(n, dtype=bool)
     reason = np.where((reason == "") & empty, "empty", reason)
     kept_so_far = reason == ""
@@ -258,7 +267,7 @@ def _assemble(
     personal = [c for c in export.columns_of("personal") if c.position not in used]
     pii_kept: tuple[str, ...] = ()
     if keep_pii and personal:
-        extra = {_label(export, c): export.cells.loc[keep, c.position].to_numpy() for c in personal}
+        extra = {_label(c): export.cells.loc[keep, c.position].to_numpy() for c in personal}
         data = pd.concat([data, pd.DataFrame(extra)], axis=1)
         pii_kept = tuple(extra)
     dropped = pd.DataFrame(
@@ -276,16 +285,17 @@ def _assemble(
         dropped=dropped,
         recoded={k: v for k, v in sorted(recoded.items())},
         unmapped_columns=tuple(
-            _label(export, c) for c in column_map.unmapped if c.position != school_position
+            _label(c) for c in column_map.unmapped if c.position != school_position
         ),
         items_not_found=tuple(i for i in column_map.missing if not inst.item(i).required),
-        pii_removed=() if keep_pii else tuple(_label(export, c) for c in personal),
+        pii_removed=() if keep_pii else tuple(_label(c) for c in personal),
         pii_kept=pii_kept,
         no_school=int(data["school_id"].isna().sum()) if school_column is not None else 0,
         warnings=export.notes
+        + ((id_note,) if id_note else ())
         + tuple(
             f"item {item_id!r}: several columns fit ("
-            + ", ".join(_label(export, c) for c in cols)
+            + ", ".join(_label(c) for c in cols)
             + "); none was used"
             for item_id, cols in column_map.ambiguous
         ),
@@ -293,13 +303,22 @@ def _assemble(
     return Responses(data=data, log=log, platform=export.platform, instrument=inst)
 
 
-def _respondent_ids(export: Export) -> np.ndarray:
-    """The platform's response id; ``row<N>`` where it has none, or where it looks like an
-    email address (an id must never identify a person)."""
+def _respondent_ids(export: Export) -> tuple[np.ndarray, str]:
+    """The platform's response id; ``row<N>`` (the row's number in the file) where it has
+    none, or where it looks like an e-mail address or a phone number, also written with
+    full-width characters or percent-escapes (an id must never identify a person). Returns the
+    ids and a warning for the log when some were replaced ("" otherwise)."""
     ids = export.response_ids.astype(str).str.strip().to_numpy(object)
     fallback = np.array([f"row{r}" for r in export.row_numbers], dtype=object)
-    unusable = (ids == "") | np.array(["@" in i for i in ids], dtype=bool)
-    return np.where(unusable, fallback, ids)
+    distinct, codes = np.unique(ids, return_inverse=True)
+    personal = np.array([looks_personal(i) for i in distinct], dtype=bool)[codes.ravel()]
+    ids = np.where((ids == "") | personal, fallback, ids)
+    if not personal.any():
+        return ids, ""
+    return ids, (
+        f"{int(personal.sum()):,} respondent id(s) looked like an e-mail address or a phone "
+        "number and were replaced by the row number (row<N>)"
+    )
 
 
 def _schools(export: Export, column: Column | None) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from colead.instrument import Instrument, ResponseScale
+from colead.privacy import quote_cell
 
 __all__ = ["decode_columns"]
 
@@ -141,7 +142,7 @@ class Decoder:
             if self.by_label[key] == number:
                 return number, "number_and_label"
             return math.nan, (
-                f"problem:the number {number:g} and the label {label!r} "
+                f"problem:the number {number:g} and the label {quote_cell(label)!r} "
                 f"({self.by_label[key]:g}) disagree"
             )
         if self.valid(number):
@@ -202,17 +203,29 @@ def decode_columns(
             if kind.startswith("problem:"):
                 continue
             counts[kind] = counts.get(kind, 0) + int(n)
-        for code, (raw, (_, kind)) in enumerate(zip(uniques, decoded, strict=True)):
-            if kind.startswith("problem:"):
-                for row in row_numbers[codes == code]:
-                    problems.append(
-                        {
-                            "row": int(row),
-                            "column": labels[item_id],
-                            "value": str(raw),
-                            "reason": kind.removeprefix("problem:"),
-                        }
-                    )
+        problems += cell_problems(codes, uniques, [k for _, k in decoded], row_numbers,
+                                  labels[item_id])
     frame = pd.DataFrame(values, index=cells.index) if values else pd.DataFrame(index=cells.index)
     problems.sort(key=lambda p: (p["row"], p["column"]))
     return frame, problems, counts
+
+
+def cell_problems(
+    codes: np.ndarray, uniques: Any, kinds: list[str], row_numbers: np.ndarray, column: str
+) -> list[dict[str, Any]]:
+    """One problem per cell whose distinct answer (``uniques[codes[i]]``) was read as a
+    ``problem:`` kind. The value is quoted as :func:`colead.privacy.quote_cell` allows: at
+    most 40 characters, e-mail addresses and phone numbers masked."""
+    bad = np.array([k.startswith("problem:") for k in kinds] + [False], dtype=bool)
+    if not bad.any():
+        return []
+    shown = {c: quote_cell(uniques[c]) for c in np.flatnonzero(bad[:-1])}
+    return [
+        {
+            "row": int(row_numbers[i]),
+            "column": column,
+            "value": shown[codes[i]],
+            "reason": kinds[codes[i]].removeprefix("problem:"),
+        }
+        for i in np.flatnonzero(bad[codes])  # codes of -1 (NaN) pick the final False
+    ]

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from colead.instrument import Instrument, ResponseScale
-from colead.io.recode import MISSING_LABELS, label_variants, normalise_label
+from colead.io.recode import MISSING_LABELS, cell_problems, label_variants, normalise_label
+from colead.privacy import quote_cell
 
 _CODE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _SEPARATORS = " ;,"
@@ -58,7 +59,8 @@ class MultipleDecoder:
             step = self._label_at(text, p) or self._code_at(text, p)
             if step is None:
                 return (np.full(len(self.codes), math.nan),
-                        f"problem:{text[p:]!r} is not an option of {self._describe()}")
+                        f"problem:{quote_cell(text[p:])!r} is not an option of "
+                        f"{self._describe()}")
             code, p = step
             chosen.add(code)
         return np.array([1.0 if c in chosen else 0.0 for c in self.codes]), "choices"
@@ -88,7 +90,7 @@ class MultipleDecoder:
             return 1.0, "choices"
         if text in FALSE_WORDS:
             return 0.0, "choices"
-        return math.nan, f"problem:{raw!r} is neither a tick nor option {label!r}"
+        return math.nan, f"problem:{quote_cell(raw)!r} is neither a tick nor option {label!r}"
 
     def _describe(self) -> str:
         shown = ", ".join(f"{v:g} {label}" for v, label in self.scale.labels)
@@ -141,10 +143,7 @@ def _tally(decoded: list[tuple[Any, str]], codes: np.ndarray, counts: dict[str, 
            problems: list[dict[str, Any]], row_numbers: np.ndarray, column: str,
            uniques: Any) -> None:
     tally = np.bincount(codes[codes >= 0], minlength=len(decoded))
-    for index, ((_, kind), count) in enumerate(zip(decoded, tally, strict=True)):
-        if kind.startswith("problem:"):
-            problems += [{"row": int(r), "column": column, "value": str(uniques[index]),
-                          "reason": kind.removeprefix("problem:")}
-                         for r in row_numbers[codes == index]]
-        else:
+    for (_, kind), count in zip(decoded, tally, strict=True):
+        if not kind.startswith("problem:"):
             counts[kind] = counts.get(kind, 0) + int(count)
+    problems += cell_problems(codes, uniques, [k for _, k in decoded], row_numbers, column)

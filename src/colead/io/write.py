@@ -33,7 +33,8 @@ def write_export(
     responses : Responses
         What to write (typically from :func:`colead.simulate`).
     path : path or text file
-        Where to write.
+        Where to write. A file is written whole or not at all (a temporary file beside it,
+        renamed when complete).
     platform : {"csv", "qualtrics", "google_forms"}, default "csv"
         ``csv``: one header row of ``respondent_id, school_id`` and item ids. ``qualtrics``:
         the current three-header-row Data Table export (metadata columns, question text row,
@@ -64,6 +65,10 @@ def write_export(
     check_option(values, "values", "write_export", ("numeric", "labels"))
     check_option(column_names, "column_names", "write_export", ("item_id", "platform"))
     check_number(missing_options, "missing_options", "write_export", low=0, high=1)
+    if isinstance(path, str | os.PathLike):
+        from colead._files import check_output
+
+        check_output(path, name="path", func="write_export")
     if missing_options > 0:
         responses = _with_missing_answers(responses, missing_options)
     if platform == "csv":

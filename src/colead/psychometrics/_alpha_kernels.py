@@ -48,11 +48,15 @@ def cov2cor(c: np.ndarray) -> np.ndarray:
 
 
 def smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations 1 - 1/diag(R^-1), clipped to [0, 1] as psych does."""
-    try:
-        inverse = np.linalg.inv(r)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(r)
+    """Squared multiple correlations 1 - 1/diag(R^-1), clipped to [0, 1] as psych does.
+
+    R is inverted as psych's ``Pinv`` does: singular values below sqrt(eps) of the largest
+    are dropped, so a singular R (a dependent item) gives the same answer whether rounding
+    left its smallest singular value at +1e-17 or made ``inv`` fail.
+    """
+    u, d, vt = np.linalg.svd(r)
+    keep = d > np.sqrt(np.finfo(float).eps) * d[0]
+    inverse = (vt[keep].T / d[keep]) @ u[:, keep].T
     with np.errstate(divide="ignore"):
         values = 1 - 1 / np.diag(inverse)
     return np.clip(values, 0, 1)

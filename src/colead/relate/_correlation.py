@@ -126,10 +126,11 @@ def school_means(
     scores: pd.DataFrame, columns: list[str], by: str, min_n: int
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Wide school means from :func:`colead.aggregate` (suppressed schools missing) and each
-    school's number of respondents (rows)."""
+    school's number of respondents (rows). Rows without a school stay in: they count in the
+    district total, so aggregate hides the schools the report hides."""
     from colead.schools.aggregate import aggregate
 
-    frame = scores.loc[scores[by].notna(), [by, *columns]]
+    frame = scores[[by, *columns]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ColeadWarning)
         table = aggregate(frame, by=by, min_n=min_n, allow_small_groups=True)

@@ -2,8 +2,11 @@
 
 Everything in it is an aggregate of at least ``min_n`` respondents: school sections of smaller
 schools say so and show nothing else, and every table has passed through
-:func:`colead.privacy.suppress`. No respondent-level row, id or free-text answer is used.
-Text from the input (school names, labels) is escaped by jinja2's autoescaping.
+:func:`colead.privacy.suppress`, so that the district figures minus the shown schools (and
+the respondents without a school) never pin down fewer than ``min_n`` people. Answers to
+single items are shown only with ``item_min_n`` answers to each. No respondent-level row, id
+or free-text answer is used. Text from the input (school names, labels) is escaped by
+jinja2's autoescaping.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from typing import Any
 import pandas as pd
 
 from colead import __version__
+from colead._files import check_output, write_text
 from colead.exceptions import ColeadWarning, InvalidParameterError
 from colead.guide import conversation_guide, describe
+from colead.guide.engine import GUIDE_COLUMNS
 from colead.instrument import Instrument, load_instrument
 from colead.io.responses import Responses
-from colead.privacy import check_min_n
+from colead.privacy import check_item_min_n, check_min_n
 from colead.psychometrics.reliability import reliability
 from colead.reporting import sections
-from colead.schools.aggregate import aggregate, agreement
+from colead.schools.aggregate import AGGREGATE_COLUMNS, aggregate, agreement
 
 __all__ = ["report"]
 
@@ -38,6 +43,7 @@ def report(
     *,
     by: str = "school_id",
     min_n: int = 5,
+    item_min_n: int = 10,
     title: str | None = None,
     roster: pd.DataFrame | None = None,
     names: pd.Series | dict[str, str] | None = None,
@@ -54,10 +60,17 @@ def report(
     instrument : str, path or Instrument, optional
         Defaults to the responses' instrument.
     path : path, default "report.html"
+        Written whole or not at all (a temporary file beside it, renamed when complete);
+        never one of the input files (``instrument``, ``rules``).
     by : str, default "school_id"
         The grouping column (one section per group).
     min_n : int, default 5
-        Groups with fewer respondents show a notice and no statistic.
+        Groups with fewer respondents show a notice and no statistic; so does the
+        next-smallest group wherever the district figures minus the shown schools would
+        describe fewer than ``min_n`` people (the README's privacy rule).
+    item_min_n : int, default 10
+        Answers to single items (the "How teachers answered" charts, answer distributions)
+        are shown only where every item has at least this many answers in the school.
     title : str, optional
     roster : DataFrame, optional
         Group sizes for response rates: the ``by`` column and ``size`` (or ``n_teachers``);
@@ -85,40 +98,48 @@ def report(
                                     f"{type(responses).__name__}.")
     inst = responses.instrument if instrument is None else load_instrument(instrument)
     min_n = check_min_n(min_n, "report")
+    item_min_n = check_item_min_n(item_min_n, min_n, "report")
+    inputs = (instrument, rules)
+    check_output(path, inputs=inputs, name="path", func="report")
     if by not in responses.data.columns:
         raise InvalidParameterError(f"The 'by' parameter of report names {by!r}, which the "
                                     "responses do not have.")
     show = sys.stderr.isatty() if progress is None else progress
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ColeadWarning)  # reported in the page itself
-        context = _context(responses, inst, by=by, min_n=min_n, title=title, roster=roster,
+        context = _context(responses, inst, by=by, min_n=min_n, item_min_n=item_min_n,
+                           title=title, roster=roster,
                            names=names, surveys=list(surveys), rules=rules,
                            show_progress=show)
     html = _environment().get_template("report.html.j2").render(**context)
-    target = Path(path)
-    target.write_text(html, encoding="utf-8")
-    return target
+    return write_text(path, html, inputs=inputs, name="path", func="report")
 
 
-def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, title: str | None,
-             roster: pd.DataFrame | None, names: Any, surveys: list[Responses], rules: Any,
-             show_progress: bool) -> dict[str, Any]:
-    table = aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by))
+def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
+             title: str | None, roster: pd.DataFrame | None, names: Any,
+             surveys: list[Responses], rules: Any, show_progress: bool) -> dict[str, Any]:
+    grouped = bool(responses.data[by].notna().any())  # else: district results only
+    table = (aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by)) if grouped
+             else pd.DataFrame(columns=[by, *AGGREGATE_COLUMNS]))
     labels = _group_names(table[by].unique(), roster, names, by)
-    district = sections.district(responses, inst, table, by=by, min_n=min_n,
-                                 reliability=reliability(responses),
-                                 agreement=agreement(responses, by=by, min_n=min_n))
-    guide = conversation_guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
-                               names=labels)
+    with warnings.catch_warnings():  # a scale nobody answered: no variance, said in the table
+        warnings.simplefilter("ignore", RuntimeWarning)
+        alphas = reliability(responses)
+    district = sections.district(
+        responses, inst, table, by=by, min_n=min_n, reliability=alphas,
+        agreement=agreement(responses, by=by, min_n=min_n) if grouped else None)
+    guide = (conversation_guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
+                                item_min_n=item_min_n, names=labels) if grouped
+             else pd.DataFrame(columns=[by, *GUIDE_COLUMNS]))
     groups = list(dict.fromkeys(table[by]))
     schools = []
     for done, group in enumerate(groups, start=1):
         section = sections.school(responses, inst, table, group, labels[group], by=by,
-                                  min_n=min_n, district=district)
+                                  min_n=min_n, item_min_n=item_min_n, district=district)
         if not section["suppressed"]:
             section["guide"] = sections.guide_items(guide, group, by)
-            section["distributions"] = sections.distributions([responses, *surveys], group,
-                                                              by=by, min_n=min_n)
+            section["distributions"] = sections.distributions(
+                [responses, *surveys], group, by=by, min_n=min_n, item_min_n=item_min_n)
         schools.append(section)
         _progress(done, len(groups), show_progress)
     return {
@@ -127,10 +148,14 @@ def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, tit
         "version": __version__,
         "instrument": inst,
         "min_n": min_n,
-        "overview": sections.overview(responses, table, by=by, min_n=min_n),
+        "item_min_n": item_min_n,
+        "by": by,
+        "overview": sections.overview(responses, table, by=by, min_n=min_n,
+                                      counts=district["counts"]),
         "district": district,
         "schools": schools,
-        "methods": sections.methods(inst, min_n=min_n, rules=describe(rules)),
+        "methods": sections.methods(inst, min_n=min_n, item_min_n=item_min_n,
+                                    rules=describe(rules)),
     }
 
 

@@ -56,9 +56,11 @@ def likert_rows(shares: pd.DataFrame, labels: Mapping[Any, str],
 
 
 def profile_rows(table: pd.DataFrame, reference: Mapping[Any, float], titles: Mapping[Any, str],
-                 bounds: tuple[float, float]) -> list[dict[str, Any]]:
+                 bounds: tuple[float, float],
+                 reasons: Mapping[Any, str] | None = None) -> list[dict[str, Any]]:
     """Rows of an interval chart: the group's mean and 95% interval and the reference mean,
-    as % positions on the scale from ``bounds[0]`` to ``bounds[1]``."""
+    as % positions on the scale from ``bounds[0]`` to ``bounds[1]``; a suppressed row
+    carries its reason (``reasons``), a missing reference no marker."""
     low, high = bounds
 
     def at(value: float) -> str:
@@ -67,12 +69,15 @@ def profile_rows(table: pd.DataFrame, reference: Mapping[Any, float], titles: Ma
     rows = []
     for r in records(table):
         row: dict[str, Any] = {"scale": titles.get(r.scale, r.scale),
-                               "suppressed": bool(r.suppressed)}
+                               "suppressed": bool(r.suppressed),
+                               "reason": (reasons or {}).get(r.scale, "not shown")}
         if not row["suppressed"]:
+            ref = reference.get(r.scale, np.nan)
+            known = bool(np.isfinite(ref))
             row.update(mean=at(r.mean), low=at(r.ci_low if np.isfinite(r.ci_low) else r.mean),
                        high=at(r.ci_high if np.isfinite(r.ci_high) else r.mean),
-                       reference=at(reference[r.scale]), text=f"{r.mean:.2f}",
-                       ref_text=f"{reference[r.scale]:.2f}")
+                       reference=at(ref) if known else None, text=f"{r.mean:.2f}",
+                       ref_text=f"{ref:.2f}" if known else "not shown")
         rows.append(row)
     return rows
 

@@ -401,16 +401,30 @@ def resolve_null(null: Any, scale_points: Any, func: str) -> float:
     return null_variance(name, points)
 
 
-def result_table(inp: Input, rows: np.ndarray, values: np.ndarray, column: str) -> pd.DataFrame:
-    """Tidy result: one row per group; groups without a usable row only for a Categorical."""
+def result_table(
+    inp: Input, m: ItemMoments, values: np.ndarray, column: str, min_n: int
+) -> pd.DataFrame:
+    """Tidy result: one row per group; groups without a usable row only for a Categorical.
+
+    A group of fewer than ``min_n`` rows, or whose statistic rests on fewer than ``min_n``
+    answers (the fewest answers to any item: the complete rows when listwise), is suppressed
+    (:func:`colead.privacy.blank`). An empty group, or an item nobody in the group answered
+    (no statistic at all), has nothing to hide.
+    """
+    from colead.privacy import blank
+
+    rows = m.rows
     keep = np.ones(len(rows), dtype=bool) if inp.categorical else rows > 0
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             inp.group_name: inp.labels[keep],
             "n": rows[keep].astype(np.int64),
             column: values[keep].astype(float),
         }
     )
+    used, rests_on = rows[keep], m.count.min(axis=1)[keep]
+    hidden = ((used > 0) & (used < min_n)) | ((rests_on > 0) & (rests_on < min_n))
+    return blank(table, hidden, [inp.group_name])
 
 
 def read_moments(

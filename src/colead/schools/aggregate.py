@@ -1,25 +1,34 @@
 """From teachers to schools: group tables of scale scores and a table of agreement per scale.
 
 Every table goes through :func:`colead.privacy.suppress`: a group resting on fewer than
-``min_n`` respondents stays as a row, with every statistic missing and ``suppressed = True``.
+``min_n`` respondents stays as a row, with every statistic missing and ``suppressed = True``,
+and so does the next-smallest group wherever the hidden remainder of a total (the district,
+a school in a breakdown) would hold fewer than ``min_n`` people. Statistics taken across
+groups (ICC(1), the reliability of group means, agreement summaries) use the shown groups
+only, so that they reveal nothing about a hidden one.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from colead._validation import check_number
-from colead.exceptions import ColeadWarning, InvalidParameterError
+from colead.schools._roster import lookup_sizes, roster_sizes
+from colead._validation import check_number, check_option
+from colead.exceptions import (
+    ColeadWarning,
+    InsufficientDataError,
+    InvalidParameterError,
+)
 from colead.io.responses import ID_COLUMNS, Responses
-from colead.privacy import check_min_n, suppress
+from colead.privacy import check_item_min_n, check_min_n, protect, suppress
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, score
-from colead.schools.rwg import ad, icc, rwg_j
+from colead.schools.rwg import icc, scale_agreement
 
 if TYPE_CHECKING:
     import os
@@ -43,6 +52,7 @@ AGGREGATE_COLUMNS = [
     "ci_high",
     "ci_level",
     "rwg_j",
+    "rwg_n",
     "mean_reliability",
     "low_agreement",
     "unreliable",
@@ -58,6 +68,7 @@ def aggregate(
     roster: pd.DataFrame | Mapping[str, int] | None = None,
     ci: float = 0.95,
     scales: Iterable[str] | None = None,
+    missing: Literal["listwise", "itemwise"] = "listwise",
     allow_small_groups: bool = False,
 ) -> pd.DataFrame:
     """Group means of scale scores, with agreement and reliability flags, suppressed under
@@ -69,85 +80,155 @@ def aggregate(
         Responses (scores are computed, and rwg(j) from the items), or a table of scores as
         :func:`colead.score` returns it (then rwg(j) is not available and stays missing).
     by : str or list of str, default "school_id"
-        Grouping column(s). With several (``["school_id", "role"]``) the table is a breakdown
-        and gets complementary suppression within each school.
+        Grouping column(s). With several (``["school_id", "role"]``) the table is a breakdown:
+        its totals are the whole data, each school, and so on down the keys.
     min_n : int, default 5
-        Groups with fewer respondents (per scale: who have a score) are suppressed. Below 3
-        only with ``allow_small_groups=True``.
+        Groups with fewer respondents (per scale: who have a score) are suppressed, and so is
+        the next-smallest group of a total whose hidden remainder (hidden groups, and
+        respondents whose ``by`` value is missing) would hold 1 to ``min_n - 1`` people
+        (:func:`colead.privacy.protect`). Below 3 only with ``allow_small_groups=True``.
     roster : DataFrame or mapping, optional
         Group sizes (staff invited) for response rates: a mapping group -> size, or a frame
-        with the ``by`` column(s) and a column ``size`` (or ``n_teachers``).
+        with the ``by`` column(s) and a column ``size`` (or ``n_teachers``). A size must be a
+        positive number of at least the group's respondents; a group without one gets no rate.
     ci : float, default 0.95
         Level of the t interval of each mean.
     scales : iterable of str, optional
         Default: every scale (Responses) or every numeric score column (DataFrame).
+    missing : {'listwise', 'itemwise'}, default 'listwise'
+        How rwg(j) treats unanswered items (see :func:`colead.rwg_j`).
 
     Returns
     -------
     DataFrame
         One row per group and scale: the ``by`` columns, ``scale, n, response_rate, mean, sd,
-        ci_low, ci_high, ci_level, rwg_j, mean_reliability, low_agreement, unreliable,
-        suppressed``. ``mean_reliability`` is the reliability of this group's mean,
-        ICC(2) for its own size, n ICC(1) / (1 + (n - 1) ICC(1)) with ICC(1) of the scale from
-        all groups; ``unreliable`` flags values under .70 and ``low_agreement`` rwg(j) under .70.
+        ci_low, ci_high, ci_level, rwg_j, rwg_n, mean_reliability, low_agreement, unreliable,
+        suppressed``. ``rwg_n`` is the number of answers rwg(j) rests on (the complete rows
+        when listwise, else the fewest answers to any item); rwg(j) is left out (missing)
+        when it is under ``min_n``. ``mean_reliability`` is the reliability of this group's
+        mean, ICC(2) for its own size, n ICC(1) / (1 + (n - 1) ICC(1)) with ICC(1) of the
+        scale from the shown groups; ``unreliable`` flags values under .70 and
+        ``low_agreement`` rwg(j) under .70.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a bad option, or a ``by`` column the data lack.
+    InsufficientDataError
+        When the ``by`` column is blank in every row.
+    ResponseDataError
+        For roster sizes that are not positive numbers, or below a group's respondents.
     """
     min_n = check_min_n(min_n, "aggregate", allow_small_groups=allow_small_groups)
     check_number(ci, "ci", "aggregate", low=0, high=1, low_open=True, high_open=True)
+    check_option(missing, "missing", "aggregate", ("listwise", "itemwise"))
     keys = [by] if isinstance(by, str) else list(by)
-    scores, agreement_by_scale = _scores_and_agreement(data, keys, scales)
-    missing = [k for k in keys if k not in scores.columns]
-    if missing:
-        raise InvalidParameterError(
-            f"The 'by' parameter of aggregate names {missing}, which the data do not have."
-        )
+    if isinstance(data, Responses):
+        _check_keys(data.data, keys, "aggregate")
+        frame, inst = data.data, data.instrument
+        scores, per_scale = _scores_and_agreement(frame, inst, keys, scales, missing, "aggregate")
+    else:
+        scores, per_scale = _score_columns(data, keys, scales), {}
+        _check_keys(scores, keys, "aggregate")
     scale_ids = [
         c
         for c in scores.columns
         if c not in keys and c not in ID_COLUMNS and scores[c].dtype.kind in "biuf"
     ]
-    # Group ids as categories: every groupby below then works on small integer codes.
-    scores = scores.assign(**{k: scores[k].astype("category") for k in keys})
-    sizes = _roster_sizes(roster, keys)
-    out = _group_table(scores, keys, scale_ids, ci)
-    icc1 = out["scale"].map(_icc1(scores, keys[0], scale_ids))
+    sizes = roster_sizes(roster, keys, scores, "aggregate")
+    out, counts, shown = _table(scores, keys, scale_ids, min_n, ci)
+    out["rwg_j"], out["rwg_n"] = np.nan, np.nan
+    if len(keys) == 1 and per_scale:
+        found = pd.concat(
+            [table.set_axis([keys[0], *table.columns[1:]], axis=1).assign(scale=scale)
+             for scale, table in per_scale.items()], ignore_index=True)
+        at = pd.MultiIndex.from_frame(found[[keys[0], "scale"]].astype(object)).get_indexer(
+            pd.MultiIndex.from_frame(out[[keys[0], "scale"]].astype(object)))
+        for column in ("rwg_j", "rwg_n"):
+            values = found[column].to_numpy(dtype=float)
+            out[column] = np.where(at >= 0, values[at], np.nan)
+    out.loc[out["rwg_n"] < min_n, "rwg_j"] = np.nan  # rests on too few complete answers
+    out["response_rate"] = np.nan if sizes is None else out["n"] / lookup_sizes(out, keys, sizes)
+    icc1 = out["scale"].map(_icc1(scores, keys[0], scale_ids, shown))
     out["mean_reliability"] = out["n"] * icc1 / (1 + (out["n"] - 1) * icc1)
-    out["rwg_j"] = np.nan
-    if len(keys) == 1:
-        for scale, rwg in agreement_by_scale.items():
-            rows = out["scale"] == scale
-            out.loc[rows, "rwg_j"] = out.loc[rows, keys[0]].map(rwg).astype(float)
-    out["response_rate"] = (out["n"] / _lookup(out, keys, sizes)) if sizes is not None else np.nan
-    out["low_agreement"] = out["rwg_j"] < RWG_CUTOFF
+    out["low_agreement"] = (out["rwg_j"] < RWG_CUTOFF).astype("boolean")
+    out.loc[out["rwg_j"].isna(), "low_agreement"] = pd.NA
     out["unreliable"] = out["mean_reliability"] < RELIABILITY_CUTOFF
     out = out[[*keys, *AGGREGATE_COLUMNS[:-1]]]
-    parent = [keys[0], "scale"] if len(keys) > 1 else None
-    return suppress(out, min_n=min_n, parent=parent, cell=keys[1:] if parent else [*keys, "scale"])
+    return suppress(out, min_n=min_n, by=keys, within=["scale"], counts=counts)
+
+
+def _check_keys(frame: pd.DataFrame, keys: list[str], func: str) -> None:
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise InvalidParameterError(
+            f"The 'by' parameter of {func} names {missing}, which the data do not have."
+        )
+    blank = [k for k in keys if frame[k].isna().all()]
+    if blank:
+        raise InsufficientDataError(
+            f"{func} groups by {', '.join(map(repr, blank))}, which is blank in every one of "
+            f"the {len(frame)} rows: there is no group to report on."
+        )
+
+
+def _score_columns(
+    data: pd.DataFrame, keys: list[str], scales: Iterable[str] | None
+) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidParameterError(
+            "The 'data' parameter of aggregate must be Responses or a DataFrame of scores; got "
+            f"{type(data).__name__}."
+        )
+    if scales is None:
+        return data.copy()
+    chosen = [scales] if isinstance(scales, str) else list(scales)
+    return data[[c for c in data.columns if c in keys or c in ID_COLUMNS or c in chosen]].copy()
 
 
 def _scores_and_agreement(
-    data: Responses | pd.DataFrame, keys: list[str], scales: Iterable[str] | None
-) -> tuple[pd.DataFrame, dict[str, dict[Any, float]]]:
-    if not isinstance(data, Responses):
-        frame = data.copy()
-        if scales is not None:
-            chosen = [scales] if isinstance(scales, str) else list(scales)
-            frame = frame[[c for c in frame.columns if c in keys or c in ID_COLUMNS or c in chosen]]
-        return frame, {}
-    scores = score(data, scales=scales)
-    extra = [k for k in keys if k not in scores.columns and k in data.data.columns]
-    scores = scores.join(data.data[extra]) if extra else scores
-    inst = data.instrument
+    frame: pd.DataFrame,
+    inst: Instrument,
+    keys: list[str],
+    scales: Iterable[str] | None,
+    missing: str,
+    func: str,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Scores with the ``by`` columns, and per scale the per-group rwg(j), rwg_n and AD of
+    the first key (unsuppressed)."""
+    scores = score(frame, inst, scales=scales)
+    extra = [k for k in keys if k not in scores.columns and k in frame.columns]
+    scores = scores.join(frame[extra]) if extra else scores
+    groups = frame[keys[0]].astype("category")
     per_scale = {}
-    groups = data.data[keys[0]].astype("category") if keys[0] in data.data.columns else None
-    for scale in _scales(inst, scales, "aggregate"):
+    for scale in _scales(inst, scales, func):
         points = inst.response_scale_of(scale.items[0]).n_points
-        if not points or groups is None:
-            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ColeadWarning)
-            table = rwg_j(data.data[list(scale.items)], groups, scale_points=points)
-        per_scale[scale.id] = dict(zip(table.iloc[:, 0], table["rwg_j"], strict=True))
+            per_scale[scale.id] = scale_agreement(
+                frame[list(scale.items)], groups, scale_points=points, missing=missing, func=func
+            )
     return scores, per_scale
+
+
+def _table(
+    scores: pd.DataFrame, keys: list[str], scale_ids: list[str], min_n: int, ci: float
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The group table (unsuppressed), the people behind every cell including those with a
+    missing key (for :func:`colead.privacy.protect`), and which first-key groups are shown
+    per scale (``keys[0], scale, hidden``)."""
+    counts = (
+        scores.groupby(keys, dropna=False, observed=True, sort=False)[scale_ids]
+        .count()
+        .rename_axis(columns="scale")
+        .stack()
+        .rename("n")
+        .reset_index()
+    )
+    shown = protect(counts, keys[:1], min_n=min_n, within=["scale"])
+    # Group ids as categories: every groupby below then works on small integer codes.
+    grouped = scores.assign(**{k: scores[k].astype("category") for k in keys})
+    return _group_table(grouped, keys, scale_ids, ci), counts, shown
 
 
 def _group_table(scores: pd.DataFrame, keys: list[str], scale_ids: list[str],
@@ -166,36 +247,32 @@ def _group_table(scores: pd.DataFrame, keys: list[str], scale_ids: list[str],
     return table
 
 
-def _icc1(scores: pd.DataFrame, group: str, scale_ids: list[str]) -> pd.Series:
-    """ICC(1) of every scale from a one-way ANOVA over ``group`` (as multilevel::ICC1: rows
-    without a score dropped, k = N / G), computed from the group counts, means and variances."""
-    grouped = scores.groupby(group, observed=True)[scale_ids]
+def _shown_scores(
+    scores: pd.DataFrame, group: str, scale_ids: list[str], shown: pd.DataFrame
+) -> pd.DataFrame:
+    """The scores with those of hidden (group, scale) cells and of rows without a group
+    missing: what statistics across groups may use."""
+    hidden = shown.pivot(index=group, columns="scale", values="hidden")
+    hidden = hidden.reindex(columns=scale_ids).astype(float).fillna(1.0)
+    rows = hidden.reindex(scores[group].astype(object).to_numpy()).fillna(1.0).to_numpy()
+    values = scores[scale_ids].where(rows == 0.0)
+    return values.assign(**{group: scores[group].to_numpy()})
+
+
+def _icc1(scores: pd.DataFrame, group: str, scale_ids: list[str],
+          shown: pd.DataFrame) -> pd.Series:
+    """ICC(1) of every scale over the shown groups (a one-way ANOVA, as multilevel::ICC1:
+    rows without a score dropped, k = N / G), from the group counts, means and variances."""
+    values = _shown_scores(scores, group, scale_ids, shown)
+    grouped = values.groupby(group, observed=True)[scale_ids]
     count, mean, var = grouped.count(), grouped.mean(), grouped.var()
     n, g = count.sum(), (count > 0).sum()
-    grand = (mean * count).sum() / n
-    msb = (count * (mean - grand) ** 2).sum() / (g - 1)
-    msw = ((count - 1) * var.fillna(0)).sum() / (n - g)
-    icc1 = (msb - msw) / (msb + (n / g - 1) * msw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grand = (mean * count).sum() / n
+        msb = (count * (mean - grand) ** 2).sum() / (g - 1)
+        msw = ((count - 1) * var.fillna(0)).sum() / (n - g)
+        icc1 = (msb - msw) / (msb + (n / g - 1) * msw)
     return icc1.where((g >= 2) & (n > g))
-
-
-def _roster_sizes(roster: Any, keys: list[str]) -> pd.Series | None:
-    if roster is None:
-        return None
-    if isinstance(roster, Mapping):
-        return pd.Series(roster, dtype=float)
-    column = next((c for c in ("size", "n_teachers", "n_invited") if c in roster.columns), None)
-    if column is None or any(k not in roster.columns for k in keys):
-        raise InvalidParameterError(
-            "The 'roster' of aggregate needs the 'by' column(s) and a "
-            "'size' (or 'n_teachers') column."
-        )
-    return roster.set_index(keys)[column].astype(float)
-
-
-def _lookup(table: pd.DataFrame, keys: list[str], sizes: pd.Series) -> np.ndarray:
-    index = pd.MultiIndex.from_frame(table[keys]) if len(keys) > 1 else pd.Index(table[keys[0]])
-    return sizes.reindex(index).to_numpy()
 
 
 def agreement(
@@ -205,6 +282,7 @@ def agreement(
     *,
     min_n: int = 5,
     scales: Iterable[str] | None = None,
+    missing: Literal["listwise", "itemwise"] = "listwise",
     allow_small_groups: bool = False,
 ) -> pd.DataFrame:
     """Agreement and reliability of group means, one row per scale.
@@ -213,45 +291,54 @@ def agreement(
     -------
     DataFrame
         ``scale, icc1, icc2, rwg_j_mean, rwg_j_median, share_rwg_j_70, ad_mean, n_groups,
-        n_suppressed``. ICC(1) and ICC(2) come from a one-way ANOVA of the scale scores over
-        all groups (multilevel's ``ICC1``/``ICC2``); rwg(j) (uniform null for the scale's
-        number of points) and AD are summarised over the groups with at least ``min_n``
-        respondents, so no small group's value enters the table.
+        n_suppressed``. Only the groups :func:`colead.aggregate` shows enter: ICC(1) and
+        ICC(2) come from a one-way ANOVA of their scale scores (multilevel's
+        ``ICC1``/``ICC2``; missing with fewer than 2 such groups), rwg(j) (uniform null for
+        the scale's number of points) and AD are summarised over those whose rwg(j) rests on
+        at least ``min_n`` answers (``missing`` as in :func:`colead.rwg_j`). ``n_groups``
+        counts the groups, ``n_suppressed`` those hidden. So no hidden group's value enters
+        the table, directly or through a statistic across groups.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the ``by`` column is blank in every row (there are no groups to compare).
     """
     min_n = check_min_n(min_n, "agreement", allow_small_groups=allow_small_groups)
+    check_option(missing, "missing", "agreement", ("listwise", "itemwise"))
     frame, inst = _frame_and_instrument(data, instrument, "agreement")
-    if by not in frame.columns:
-        raise InvalidParameterError(
-            f"The 'by' parameter of agreement names {by!r}, which the data do not have."
-        )
-    scores = score(frame, inst, scales=scales)
-    groups = frame[by].astype("category")
+    _check_keys(frame, [by], "agreement")
+    scores, per_scale = _scores_and_agreement(frame, inst, [by], scales, missing, "agreement")
+    scale_ids = [sc.id for sc in _scales(inst, scales, "agreement")]
+    _, _, shown = _table(scores, [by], scale_ids, min_n, 0.95)
+    values = _shown_scores(scores, by, scale_ids, shown)
     rows = []
-    for scale in _scales(inst, scales, "agreement"):
-        items = frame[list(scale.items)]
-        points = inst.response_scale_of(scale.items[0]).n_points
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ColeadWarning)
-            fit = icc(scores[scale.id], groups)
-            sizes = scores.groupby(groups, observed=True)[scale.id].count()
-            big = set(sizes[sizes >= min_n].index)
-            rwg = rwg_j(items, groups, scale_points=points) if points else None
-            dev = ad(items, groups)
-        rwg_big = (
-            rwg[rwg.iloc[:, 0].isin(big)]["rwg_j"] if rwg is not None else pd.Series(dtype=float)
-        )
-        ad_big = dev[dev.iloc[:, 0].isin(big)]["ad"]
+    for scale in scale_ids:
+        mine = shown[shown["scale"] == scale]
+        visible = set(mine.loc[~mine["hidden"], by])
+        table = per_scale[scale]
+        used = table[table.iloc[:, 0].isin(visible) & (table["rwg_n"] >= min_n)]
+        rwg, dev = used["rwg_j"].dropna(), used["ad"].dropna()
+        icc1 = icc2 = np.nan
+        if len(visible) >= 2:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ColeadWarning)
+                try:
+                    fit = icc(values[scale], values[by])
+                    icc1, icc2 = fit.icc1, fit.icc2
+                except InsufficientDataError:
+                    pass  # every shown group holds one score: no within-group variance
         rows.append(
             {
-                "scale": scale.id,
-                "icc1": fit.icc1,
-                "icc2": fit.icc2,
-                "rwg_j_mean": rwg_big.mean(),
-                "rwg_j_median": rwg_big.median(),
-                "share_rwg_j_70": (rwg_big >= RWG_CUTOFF).mean() if len(rwg_big) else np.nan,
-                "ad_mean": ad_big.mean(),
-                "n_groups": len(sizes),
-                "n_suppressed": int((sizes < min_n).sum()),
+                "scale": scale,
+                "icc1": icc1,
+                "icc2": icc2,
+                "rwg_j_mean": rwg.mean(),
+                "rwg_j_median": rwg.median(),
+                "share_rwg_j_70": (rwg >= RWG_CUTOFF).mean() if len(rwg) else np.nan,
+                "ad_mean": dev.mean(),
+                "n_groups": len(mine),
+                "n_suppressed": int(mine["hidden"].sum()),
             }
         )
     return pd.DataFrame(rows)
@@ -264,6 +351,7 @@ def distribution(
     *,
     by: str | None = "school_id",
     min_n: int = 5,
+    item_min_n: int = 10,
     allow_small_groups: bool = False,
 ) -> pd.DataFrame:
     """How the answers to one single-choice item spread over its options, per group.
@@ -271,14 +359,25 @@ def distribution(
     For items that are reported as a distribution, never as a mean (a community-of-practice
     stage, a school level). Missing answers are left out.
 
+    Parameters
+    ----------
+    min_n : int, default 5
+    item_min_n : int, default 10
+        The answers a group needs for its distribution to be shown: item-level detail needs
+        more answers than a scale mean, as school-survey providers require. Never below
+        ``min_n``.
+
     Returns
     -------
     DataFrame
         One row per group (or one row with ``by=None``) and option: the ``by`` column,
-        ``value``, ``label``, ``count``, ``share`` and ``n`` (answers in the group), with
-        groups of fewer than ``min_n`` answers suppressed (counts and shares missing).
+        ``value``, ``label``, ``count``, ``share`` and ``n`` (answers in the group). A group
+        of fewer than ``item_min_n`` answers is suppressed (counts and shares missing), and
+        so is the next-smallest group where the hidden remainder of all answers (hidden
+        groups and answers without a group) would hold fewer than ``item_min_n``.
     """
     min_n = check_min_n(min_n, "distribution", allow_small_groups=allow_small_groups)
+    threshold = check_item_min_n(item_min_n, min_n, "distribution")
     frame, inst = _frame_and_instrument(data, instrument, "distribution")
     if item not in inst.item_ids or item not in frame.columns:
         raise InvalidParameterError(f"The 'item' parameter of distribution names {item!r}, "
@@ -300,5 +399,11 @@ def distribution(
     table["share"] = table["count"] / table["n"]
     table["label"] = table["value"].map(rs.label_map)
     table = table[[*keys, "value", "label", "count", "share", "n"]]
-    out = suppress(table, min_n=min_n, cell=[*keys, "value", "label"])
+    if by is None:
+        people = pd.DataFrame({"_all": [1], "n": [len(answers)]})
+    else:  # answers per group, those without a group included: they are in the total
+        people = (frame[[by]].assign(n=frame[item].notna().astype(int).to_numpy())
+                  .groupby(by, dropna=False, observed=True)["n"].sum().reset_index())
+    out = suppress(table, min_n=threshold, by=[] if by is None else [by],
+                   within=keys if by is None else [], counts=people, keep=["value", "label"])
     return out.drop(columns="_all") if by is None else out

@@ -7,6 +7,9 @@ truncation, and rules for missing values, groups of one and empty groups. The pe
 arithmetic is done with ``np.bincount`` over group codes, so 100,000 teachers in 4,000 schools
 take milliseconds.
 
+The agreement indices take ``min_n`` (default 5): a group whose value rests on fewer answers is
+suppressed, as everywhere in colead; ``min_n=1`` gives R's values for every group.
+
 ``groups`` is an array or Series with one entry per row (matched by position), or, when the
 values are a DataFrame, the name of one of its columns. Rows without a group are dropped, as
 ``multilevel`` drops them. The result's group column takes the Series' (or column's) name, or
@@ -20,9 +23,10 @@ from dataclasses import asdict, dataclass, fields
 from html import escape
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from colead._validation import check_number, check_option
+from colead._validation import check_int, check_number, check_option
 from colead.exceptions import ResponseDataError
 from colead.schools import _kernels as core
 
@@ -51,6 +55,13 @@ or float, default 'uniform'
         points as in LeBreton's WGA package; a float is used as the variance itself
         (multilevel's ``ranvar``)."""
 
+_SHARED_MIN_N = """
+    min_n : int, default 5
+        A group whose statistic rests on fewer answers (the fewest answers to any item; the
+        complete rows when listwise) is suppressed: ``n`` and the statistic missing,
+        ``suppressed`` True. ``min_n=1`` gives R's behaviour (every group with 2 rows has a
+        value)."""
+
 _SHARED_MISSING = """
     missing : {'listwise', 'itemwise'}, default 'listwise'
         For several items. 'listwise' (multilevel 2.7, the R reference) drops every row with
@@ -71,13 +82,16 @@ def _rwg_family(
     null: Any,
     missing: str,
     lindell: bool,
+    min_n: int,
     max_columns: int | None = None,
 ) -> pd.DataFrame:
     ranvar = core.resolve_null(null, scale_points, func)
+    min_n = check_int(min_n, "min_n", func, low=1)
     inp, m = core.read_moments(values, groups, func, missing, max_columns=max_columns)
     if scale_points is not None:
         core.check_span(inp.x, scale_points, func, inp.columns)
-    return core.result_table(inp, m.rows, core.rwg_j_values(m, ranvar, lindell=lindell), column)
+    values = core.rwg_j_values(m, ranvar, lindell=lindell)
+    return core.result_table(inp, m, values, column, min_n)
 
 
 def rwg(
@@ -86,6 +100,7 @@ def rwg(
     *,
     scale_points: int | None = None,
     null: NullName | float = "uniform",
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Within-group agreement on one item: rwg (James, Demaree & Wolf 1984).
 
@@ -95,11 +110,13 @@ def rwg(
         The answers to one item (NaN where unanswered).
     {groups}
     {null}
+    {min_n}
 
     Returns
     -------
     DataFrame
-        One row per group: the group column, ``n`` (answers in the group) and ``rwg``.
+        One row per group: the group column, ``n`` (answers in the group), ``rwg`` and
+        ``suppressed``.
 
     Raises
     ------
@@ -125,7 +142,7 @@ def rwg(
     >>> data = cl.load_sample().data
     >>> table = cl.rwg(data["tp1"], data["school_id"], scale_points=6)
     >>> list(table.columns)
-    ['school_id', 'n', 'rwg']
+    ['school_id', 'n', 'rwg', 'suppressed']
     """
     return _rwg_family(
         values,
@@ -136,6 +153,7 @@ def rwg(
         null=null,
         missing="listwise",
         lindell=False,
+        min_n=min_n,
         max_columns=1,
     )
 
@@ -147,6 +165,7 @@ def rwg_j(
     scale_points: int | None = None,
     null: NullName | float = "uniform",
     missing: Missing = "listwise",
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Within-group agreement on a multi-item scale: rwg(j) (James, Demaree & Wolf 1984).
 
@@ -158,11 +177,12 @@ def rwg_j(
     {groups}
     {null}
     {missing}
+    {min_n}
 
     Returns
     -------
     DataFrame
-        One row per group: the group column, ``n`` (rows used) and ``rwg_j``.
+        One row per group: the group column, ``n`` (rows used), ``rwg_j`` and ``suppressed``.
 
     Raises
     ------
@@ -201,6 +221,7 @@ def rwg_j(
         null=null,
         missing=missing,
         lindell=False,
+        min_n=min_n,
     )
 
 
@@ -211,6 +232,7 @@ def rwg_j_lindell(
     scale_points: int | None = None,
     null: NullName | float = "uniform",
     missing: Missing = "listwise",
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Within-group agreement on a multi-item scale: r*wg(j) (Lindell, Brandt & Whitney 1999).
 
@@ -221,11 +243,13 @@ def rwg_j_lindell(
     {groups}
     {null}
     {missing}
+    {min_n}
 
     Returns
     -------
     DataFrame
-        One row per group: the group column, ``n`` (rows used) and ``rwg_j_star``.
+        One row per group: the group column, ``n`` (rows used), ``rwg_j_star`` and
+        ``suppressed``.
 
     Raises
     ------
@@ -254,6 +278,7 @@ def rwg_j_lindell(
         null=null,
         missing=missing,
         lindell=True,
+        min_n=min_n,
     )
 
 
@@ -264,6 +289,7 @@ def awg(
     low: float,
     high: float,
     missing: Missing = "listwise",
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Within-group agreement relative to the largest possible disagreement: awg (Brown &
     Hauenstein 2005), for one item or the mean over the items of a scale.
@@ -276,11 +302,12 @@ def awg(
     low, high : float
         The lowest and highest response option (multilevel's ``range``).
     {missing}
+    {min_n}
 
     Returns
     -------
     DataFrame
-        One row per group: the group column, ``n`` (rows used) and ``awg``.
+        One row per group: the group column, ``n`` (rows used), ``awg`` and ``suppressed``.
 
     Raises
     ------
@@ -303,6 +330,7 @@ def awg(
     Validated against R ``multilevel::awg`` 2.7 to 1e-6. Conventions: .70 or more acceptable,
     .60-.69 reasonable (Brown & Hauenstein 2005, as cited by multilevel).
     """
+    min_n = check_int(min_n, "min_n", "awg", low=1)
     low = check_number(low, "low", "awg")
     high = check_number(high, "high", "awg", low=low, low_open=True)
     inp, m = core.read_moments(values, groups, "awg", missing)
@@ -313,7 +341,7 @@ def awg(
     ]
     if outside:
         raise ResponseDataError(outside, context="the values passed to awg")
-    return core.result_table(inp, m.rows, core.awg_values(m, low, high), "awg")
+    return core.result_table(inp, m, core.awg_values(m, low, high), "awg", min_n)
 
 
 def ad(
@@ -322,6 +350,7 @@ def ad(
     *,
     type: Literal["mean", "median"] = "mean",
     missing: Missing = "listwise",
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Average deviation index AD (Burke, Finkelstein & Dusig 1999) for one item or a scale.
 
@@ -333,11 +362,12 @@ def ad(
     type : {'mean', 'median'}, default 'mean'
         Deviations from the group mean (AD_M) or from the group median (AD_Md).
     {missing}
+    {min_n}
 
     Returns
     -------
     DataFrame
-        One row per group: the group column, ``n`` (rows used) and ``ad``.
+        One row per group: the group column, ``n`` (rows used), ``ad`` and ``suppressed``.
 
     Raises
     ------
@@ -358,8 +388,33 @@ def ad(
     ``multilevel::ad.m`` 2.7 to 1e-6 on bhr2000 and colead's reference data.
     """
     center = check_option(type, "type", "ad", ("mean", "median"))
+    min_n = check_int(min_n, "min_n", "ad", low=1)
     inp, m = core.read_moments(values, groups, "ad", missing)
-    return core.result_table(inp, m.rows, core.ad_values(m, len(inp.labels), center), "ad")
+    return core.result_table(inp, m, core.ad_values(m, len(inp.labels), center), "ad", min_n)
+
+
+def scale_agreement(
+    items: pd.DataFrame, groups: pd.Series, *, scale_points: int | None, missing: str, func: str
+) -> pd.DataFrame:
+    """Per group, unsuppressed (for :func:`colead.aggregate` and :func:`colead.agreement`,
+    which suppress): ``rwg_n`` (the fewest answers to any item: the complete rows when
+    listwise), ``rwg_j`` (uniform null; NaN without ``scale_points``) and ``ad`` (AD_M)."""
+    inp, m = core.read_moments(items, groups, func, missing)
+    with np.errstate(invalid="ignore"):
+        rwg = (
+            core.rwg_j_values(m, core.resolve_null("uniform", scale_points, func), lindell=False)
+            if scale_points
+            else np.full(len(inp.labels), np.nan)
+        )
+    used = m.rows > 0
+    return pd.DataFrame(
+        {
+            inp.group_name: inp.labels[used],
+            "rwg_n": m.count.min(axis=1)[used],
+            "rwg_j": rwg[used],
+            "ad": core.ad_values(m, len(inp.labels), "mean")[used],
+        }
+    )
 
 
 for _func in (rwg, rwg_j, rwg_j_lindell, awg, ad):
@@ -367,6 +422,7 @@ for _func in (rwg, rwg_j, rwg_j_lindell, awg, ad):
         ("groups", _SHARED_PARAMETERS),
         ("null", _SHARED_NULL),
         ("missing", _SHARED_MISSING),
+        ("min_n", _SHARED_MIN_N),
     ):
         _func.__doc__ = (_func.__doc__ or "").replace("    {" + _key + "}", _text.strip("\n"))
 

@@ -203,8 +203,8 @@ def simulate(
     with the principal's influence built from the others' by ``influence_relations``.
     """
     inst = load_instrument(instrument)
-    rng = np.random.default_rng(seed)
     params = _check_parameters(locals())
+    rng = np.random.default_rng(seed)
     school_table = draws.school_table(rng, schools, params)
     sizes = school_table["n_respondents"].to_numpy()
     school_index = np.repeat(np.arange(len(school_table)), sizes)

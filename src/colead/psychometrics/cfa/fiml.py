@@ -131,12 +131,15 @@ def log_likelihood(pat: Patterns, sigma: np.ndarray, mu: np.ndarray | None) -> f
 
 def saturated(
     pat: Patterns, *, tol: float = 1e-5, max_iter: int = 500
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    """EM estimates of the group means (G, p) and covariances (G, p, p), and convergence."""
+) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray]:
+    """EM estimates of the group means (G, p) and covariances (G, p, p), convergence, and the
+    ridge (G,) the last EM step added to each covariance's diagonal (lavaan adds 1e-8 of the
+    largest variance when the smallest eigenvalue falls below 1e-6; 0 where it did not)."""
     n_groups = len(pat.n_obs)
     p = pat.mask.shape[1]
     means = np.empty((n_groups, p))
     covs = np.empty((n_groups, p, p))
+    ridges = np.zeros(n_groups)
     converged = True
     for g in range(n_groups):
         sel = pat.group == g
@@ -149,7 +152,7 @@ def saturated(
         sigma = np.diag(var)
         n = float(count.sum())
         both = mask[:, :, None] * mask[:, None, :]
-        ok = False
+        ok, ridge = False, 0.0
         for _ in range(max_iter):
             q = np.linalg.inv(_embedded(sigma[None], mask)) * both
             b = sigma[None] @ q
@@ -168,17 +171,19 @@ def saturated(
             new_mu = t1 / n
             new_sigma = t2 / n - np.outer(new_mu, new_mu)
             new_sigma = (new_sigma + new_sigma.T) / 2.0
+            ridge = 0.0
             if np.linalg.eigvalsh(new_sigma)[0] < 1e-6:
-                new_sigma[np.diag_indices(p)] += np.max(np.diag(new_sigma)) * 1e-8
+                ridge = np.max(np.diag(new_sigma)) * 1e-8
+                new_sigma[np.diag_indices(p)] += ridge
             low = np.tril_indices(p)
             delta = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma[low] - sigma[low])))
             mu, sigma = new_mu, new_sigma
             if delta < tol:
                 ok = True
                 break
-        means[g], covs[g] = mu, sigma
+        means[g], covs[g], ridges[g] = mu, sigma, ridge
         converged = converged and ok
-    return means, covs, converged
+    return means, covs, converged, ridges
 
 
 def independence_log_likelihood(groups: list[np.ndarray]) -> float:

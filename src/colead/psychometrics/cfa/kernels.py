@@ -401,6 +401,7 @@ def rmsea_interval(
     """lavaan's RMSEA interval: noncentrality roots of the chi-square distribution function."""
     if not (np.isfinite(chisq) and df >= 1):
         return 0.0, 0.0
+    chisq = max(chisq, 0.0)  # a degenerate fit can round below 0, where chdtr is NaN
     upper_p, lower_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def cdf(lam: float) -> float:

@@ -183,30 +183,40 @@ def complete_moments(groups: list[np.ndarray], items: tuple[str, ...]) -> Moment
         mean = x.mean(axis=0)
         centred = x - mean
         cov = centred.T @ centred / len(x)
-        _check_positive_definite(cov, items, "sample covariance matrix")
+        _check_positive_definite(cov, items, "sample covariance matrix", len(x))
         covs.append(cov)
         means.append(mean)
     return Moments(np.array(covs), np.array(means), np.array([len(x) for x in groups], dtype=float))
 
 
-def _check_positive_definite(cov: np.ndarray, items: tuple[str, ...], what: str) -> None:
-    try:
-        np.linalg.cholesky(cov)
+def _check_positive_definite(
+    cov: np.ndarray, items: tuple[str, ...], what: str, n_rows: float
+) -> None:
+    """Raise unless ``cov`` is positive definite with room to spare for rounding.
+
+    Forming a covariance from ``n_rows`` rows rounds each entry by up to about
+    ``n_rows * eps`` of the largest, so an exactly singular matrix (a column that is a
+    combination of others) comes out with a smallest eigenvalue anywhere within that band of
+    zero, positive or negative depending on the BLAS and the row order. Eigenvalues up to
+    ``max(n_rows, p) * eps`` times the largest count as zero, the tolerance numpy's
+    ``matrix_rank`` uses; a Cholesky factorisation alone would accept such a matrix by luck.
+    """
+    vals, vecs = np.linalg.eigh(cov)
+    tol = vals[-1] * max(float(n_rows), len(items)) * np.finfo(float).eps
+    if vals[0] > tol:
         return
-    except np.linalg.LinAlgError:
-        pass
-    flat = [items[j] for j in np.flatnonzero(np.diag(cov) <= 1e-12 * max(np.max(np.diag(cov)), 1))]
+    diag = np.diag(cov)
+    flat = [items[j] for j in np.flatnonzero(diag <= 1e-12 * max(float(np.max(diag)), 1.0))]
     if flat:
         raise InsufficientDataError(
             f"The {what} is not positive definite: no variance in {', '.join(flat)}."
         )
-    vals, vecs = np.linalg.eigh(cov)
     weights = np.abs(vecs[:, 0])
-    involved = [items[j] for j in np.argsort(-weights) if weights[j] > 0.1]
+    involved = [items[j] for j in np.flatnonzero(weights > 0.1)]  # in the model's order
     raise InsufficientDataError(
-        f"The {what} is not positive definite (smallest eigenvalue {vals[0]:.3g}): "
-        f"the items {', '.join(involved)} are linearly dependent (one is a combination of the "
-        "others, or there are too few complete rows)."
+        f"The {what} is not positive definite (smallest eigenvalue {vals[0]:.3g}, largest "
+        f"{vals[-1]:.3g}): the items {', '.join(involved)} are linearly dependent (one is a "
+        "combination of the others, or there are too few complete rows)."
     )
 
 
@@ -223,11 +233,15 @@ def fit(
     problems: list[str] = []
     if missing == "ml":
         pat = fiml.patterns(groups)
-        h1_mean, h1_cov, em_ok = fiml.saturated(pat)
+        h1_mean, h1_cov, em_ok, ridge = fiml.saturated(pat)
         if not em_ok:
             problems.append("the EM estimates of the saturated model did not converge")
         for g in range(n_groups):
-            _check_positive_definite(h1_cov[g], spec.items, "EM covariance matrix")
+            # judged without EM's ridge, which makes any covariance positive definite
+            _check_positive_definite(
+                h1_cov[g] - ridge[g] * np.eye(p), spec.items, "EM covariance matrix",
+                pat.n_obs[g]
+            )
         moments = Moments(h1_cov, h1_mean, pat.n_obs)
         objective = fiml.objective(pat)
         hessian = None  # quasi-Newton: the exact FIML Hessian costs more than the steps it saves

@@ -1,0 +1,18 @@
+"""Shortening text for messages and comments."""
+
+from __future__ import annotations
+
+ELLIPSIS = "\u2026"
+
+
+def shorten(text: str, width: int = 60) -> str:
+    """``text`` on one line, at most ``width`` characters: cut at the last word boundary that
+    fits, with an ellipsis, never in the middle of a word (a single word longer than
+    ``width`` is cut)."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= width:
+        return flat
+    room = flat[: max(width - 1, 1) + 1]
+    cut = room.rfind(" ")
+    head = room[:cut] if cut > 0 else room[: max(width - 1, 1)]
+    return head.rstrip(" ,;:.-") + ELLIPSIS

@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "CFAResult": "colead.factor",
     "FitMeasures": "colead.factor",
     "InvarianceResult": "colead.factor",
+    "PolychoricResult": "colead.psychometrics.polychoric",
+    "polychoric": "colead.psychometrics.polychoric",
     "ModelResult": "colead.model_result",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
@@ -123,6 +125,7 @@ if TYPE_CHECKING:
     from colead.io import Export, read_export, read_responses, write_export
     from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
+    from colead.psychometrics.polychoric import PolychoricResult, polychoric
     from colead.relate import (
         correlate,
         correlation_matrix,

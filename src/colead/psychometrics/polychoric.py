@@ -186,8 +186,11 @@ def numeric_matrix(data: pd.DataFrame, names: list[Hashable], func: str) -> np.n
 
 def check_categories(levels: list[np.ndarray], labels: list[str], func: str) -> None:
     """An item needs at least two different answers to have a threshold."""
-    flat = [f"{lab} ({len(v)} distinct answer{'s' if len(v) != 1 else ''})"
-            for lab, v in zip(labels, levels, strict=True) if len(v) < 2]  # fmt: skip
+    flat = [
+        f"{lab} ({len(v)} distinct answer{'s' if len(v) != 1 else ''})"
+        for lab, v in zip(labels, levels, strict=True)
+        if len(v) < 2
+    ]
     if flat:
         raise InsufficientDataError(
             f"{func}: an ordinal item needs at least 2 different answers; {', '.join(flat)}."

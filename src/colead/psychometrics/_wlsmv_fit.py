@@ -98,7 +98,31 @@ def estimate(spec: om.OrdinalSpec, sample: Sample) -> tuple[np.ndarray, int, boo
         if np.max(np.abs(step)) < 1e-13 * max(1.0, float(np.max(np.abs(x)))):
             break
     converged = bool(res.status > 0 and np.all(np.isfinite(x)))
-    return x, int(res.nfev), converged
+    return orient(spec, x), int(res.nfev), converged
+
+
+def orient(spec: om.OrdinalSpec, x: np.ndarray) -> np.ndarray:
+    """Turn each factor so that its first item loads positively (lavaan's solution when factors
+    are standardized): the model's moments do not change when a factor's loadings, its
+    covariances with other factors and its mean change sign together."""
+    mats = om.unpack(spec, x)
+    lam = mats["lam"]
+    first = np.argmax((spec.idx["lam"] >= 0) | (spec.val["lam"] != 0), axis=1)  # (G, m)
+    g, f = np.indices(first.shape)
+    sign = np.where(lam[g, first, f] < 0, -1.0, 1.0)  # (G, m)
+    if np.all(sign > 0):
+        return x
+    turned = {
+        "lam": lam * sign[:, None, :],
+        "psi": mats["psi"] * sign[:, :, None] * sign[:, None, :],
+        "alpha": mats["alpha"] * sign,
+    }
+    out = x.copy()
+    for kind, values in turned.items():
+        idx = spec.idx[kind]
+        free = idx >= 0
+        out[idx[free]] = values[free]
+    return out
 
 
 def information(jac: np.ndarray, weights: np.ndarray, frac: np.ndarray) -> np.ndarray:

@@ -174,7 +174,7 @@ def measures(
     robust = estimator in ("wlsmv", "ulsmv")
     uls = estimator.startswith("uls")
     n_groups = sample.moments.shape[0]
-    n = float(sample.n_obs.sum())
+    n = float(sample.n_obs.sum()) - n_groups  # lavaan's N for ordinal fits (lav_utils_get_ntotal)
     chisq, df = res["chisq"], res["df"]
     base = baseline(sample, robust, uls)
     sc = res["scaled"]
@@ -217,5 +217,5 @@ def measures(
     out.update(rob)
     out["srmr"] = srmr(sample, res)
     out["npar"] = npar
-    out["n"] = int(n)
+    out["n"] = int(sample.n_obs.sum())
     return out

@@ -311,10 +311,20 @@ class CFAResult:
         return self.summary()
 
     def _repr_html_(self) -> str:
+        f = self.fit
+        chisq, cfi, rmsea = (
+            getattr(f, "chisq_scaled", np.nan),
+            getattr(f, "cfi_scaled", np.nan),
+            getattr(f, "rmsea_scaled", np.nan),
+        )
+        scaled = bool(np.isfinite(chisq))
+        if not scaled:
+            chisq, cfi, rmsea = f.chisq, f.cfi, f.rmsea
+        method = "" if self.estimator == "ml" else f" ({self.estimator.upper()})"
         caption = (
-            f"CFA: {len(self.factors)} factors, {self.k} items, n = {self.n}, "
-            f"chi-square {self.fit.chisq:.3f} on {self.fit.df} df, CFI {self.fit.cfi:.3f}, "
-            f"RMSEA {self.fit.rmsea:.3f}, SRMR {self.fit.srmr:.3f}"
+            f"CFA{method}: {len(self.factors)} factors, {self.k} items, n = {self.n}, "
+            f"{'scaled ' if scaled else ''}chi-square {chisq:.3f} on {f.df} df, CFI {cfi:.3f}, "
+            f"RMSEA {rmsea:.3f}, SRMR {f.srmr:.3f}"
         )
         warn = "".join(f"<p>warning: {escape(w)}</p>" for w in self.warnings)
         return html_table(self._table, caption) + warn

@@ -133,16 +133,19 @@ def _inner(
     n, p = codes.shape
     width = n_th + len(rows)
     out = np.zeros((width, width))
-    pair_ids = np.arange(len(rows))
+    table = sc_flat.ravel()
+    base = (np.arange(len(rows)) * size * size).astype(np.int64)
+    sc = np.empty((min(n, _CHUNK), width))
     for start in range(0, n, _CHUNK):
         block = codes[start : start + _CHUNK]
-        sc = np.empty((len(block), width))
+        m = len(block)
         at = 0
         for j in range(p):
             k = uni[j].shape[1]
-            sc[:, at : at + k] = uni[j][block[:, j]]
+            sc[:m, at : at + k] = uni[j][block[:, j]]
             at += k
-        cell = block[:, rows] * size + block[:, cols]
-        sc[:, n_th:] = sc_flat[pair_ids, cell]
-        out += sc.T @ sc
+        cell = block[:, rows] * size + block[:, cols] + base
+        np.take(table, cell, out=sc[:m, n_th:])
+        part = sc[:m]
+        out += part.T @ part
     return out

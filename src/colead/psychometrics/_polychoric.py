@@ -49,19 +49,30 @@ def pair_index(p: int) -> tuple[np.ndarray, np.ndarray]:
 
 def pair_tables(codes: np.ndarray, ncat: np.ndarray, size: int) -> np.ndarray:
     """Contingency tables of all pairs (pairs, size, size): rows by the pair's row item
-    (the later one), columns by its column item; rows with either answer missing are left out."""
-    p = codes.shape[1]
-    out = np.zeros((p * (p - 1) // 2, size, size))
-    start = 0
-    for j in range(p - 1):
-        later = codes[:, j + 1 :]
-        stop = start + later.shape[1]
-        both = (later >= 0) & (codes[:, j : j + 1] >= 0)
-        cell = later * size + codes[:, j : j + 1] + (np.arange(stop - start) * size * size)
-        counts = np.bincount(cell[both], minlength=(stop - start) * size * size)
-        out[start:stop] = counts.reshape(stop - start, size, size)
-        start = stop
+    (the later one), columns by its column item; rows with either answer missing are left out.
+
+    All tables are blocks of one cross-product of the respondents' one-hot answers (float32:
+    the counts are exact integers below 2^24, which the chunks guarantee)."""
+    n, p = codes.shape
+    offsets = np.concatenate([[0], np.cumsum(ncat)[:-1]]).astype(np.int64)
+    width = int(ncat.sum())
+    gram = np.zeros((width, width))
+    for start in range(0, n, _ONE_HOT_CHUNK):
+        block = codes[start : start + _ONE_HOT_CHUNK]
+        hot = np.zeros((len(block), width), dtype=np.float32)
+        r, j = np.nonzero(block >= 0)
+        hot[r, offsets[j] + block[r, j]] = 1.0
+        gram += hot.T @ hot
+    rows, cols = pair_index(p)
+    out = np.zeros((len(rows), size, size))
+    for k, (a, b) in enumerate(zip(rows, cols, strict=True)):
+        out[k, : ncat[a], : ncat[b]] = gram[
+            offsets[a] : offsets[a] + ncat[a], offsets[b] : offsets[b] + ncat[b]
+        ]
     return out
+
+
+_ONE_HOT_CHUNK = 1 << 20
 
 
 def padded_thresholds(taus: list[np.ndarray], size: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize
+from scipy import linalg as scipy_linalg
 
 from colead.psychometrics import _ordinal_model as om
 
@@ -75,30 +75,57 @@ def start_values(spec: om.OrdinalSpec, sample: Sample) -> np.ndarray:
 
 
 def estimate(spec: om.OrdinalSpec, sample: Sample) -> tuple[np.ndarray, int, bool]:
-    """Minimise sum_g (N_g - 1) F_g; returns (x, function evaluations, converged)."""
+    """Minimise sum_g (N_g - 1) F_g by Levenberg-Marquardt steps on the normal equations
+    (Gauss-Newton once close); returns (x, iterations, converged)."""
     scale = np.sqrt((sample.n_obs - 1.0)[:, None] / sample.n_obs.sum() * sample.weights)
 
     def residuals(x: np.ndarray) -> np.ndarray:
         moments, _, _ = om.implied(spec, x)
         return (scale * (sample.moments - moments)).ravel()
 
-    def jac(x: np.ndarray) -> np.ndarray:
-        return -(scale[:, :, None] * om.jacobian(spec, x)).reshape(-1, spec.npar)
+    x = start_values(spec, sample)
+    r = residuals(x)
+    value = float(r @ r)
+    damping = 1e-3
+    for iteration in range(1, _MAX_ITER + 1):
+        jac = -(scale[:, :, None] * om.jacobian(spec, x)).reshape(-1, spec.npar)
+        grad = jac.T @ r
+        hess = jac.T @ jac
+        diag = np.diag(hess).copy()
+        while True:
+            step = _solve(hess + damping * np.diag(diag), -grad)
+            if step is None:
+                damping = max(damping * 10.0, 1e-8)
+                if damping > 1e10:
+                    return orient(spec, x), iteration, False
+                continue
+            x_new = x + step
+            r_new = residuals(x_new)
+            new = float(r_new @ r_new)
+            if np.isfinite(new) and new <= value:
+                break
+            damping = max(damping * 10.0, 1e-8)
+            if damping > 1e10:
+                return orient(spec, x), iteration, False
+        small = np.max(np.abs(step)) <= _TOL * max(1.0, float(np.max(np.abs(x))))
+        x, r, value = x_new, r_new, new
+        damping = damping / 10.0 if damping > 1e-12 else 0.0
+        if small:
+            return orient(spec, x), iteration, True
+    return orient(spec, x), _MAX_ITER, False
 
-    x0 = start_values(spec, sample)
-    res = optimize.least_squares(
-        residuals, x0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000
-    )
-    x = res.x
-    # Gauss-Newton polish: the LM stopping rule may leave the last digits unsettled.
-    for _ in range(5):
-        r, j = residuals(x), jac(x)
-        step = np.linalg.lstsq(j, -r, rcond=None)[0]
-        x = x + step
-        if np.max(np.abs(step)) < 1e-13 * max(1.0, float(np.max(np.abs(x)))):
-            break
-    converged = bool(res.status > 0 and np.all(np.isfinite(x)))
-    return orient(spec, x), int(res.nfev), converged
+
+_MAX_ITER = 500
+_TOL = 1e-11
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    try:
+        chol = np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        return None
+    out = scipy_linalg.cho_solve((chol, True), b)
+    return out if np.all(np.isfinite(out)) else None
 
 
 def orient(spec: om.OrdinalSpec, x: np.ndarray) -> np.ndarray:
@@ -127,7 +154,8 @@ def orient(spec: om.OrdinalSpec, x: np.ndarray) -> np.ndarray:
 
 def information(jac: np.ndarray, weights: np.ndarray, frac: np.ndarray) -> np.ndarray:
     """E = sum_g f_g D_g' W_g D_g (lavaan's expected information for DWLS/ULS)."""
-    return np.einsum("g,gmk,gm,gml->kl", frac, jac, weights, jac)
+    out = sum(f * (d.T * w) @ d for f, d, w in zip(frac, jac, weights, strict=True))
+    return np.asarray(out)
 
 
 def robust_vcov(

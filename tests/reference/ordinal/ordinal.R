@@ -174,9 +174,5 @@ cases$empty_pooled_wlsmv <- fit_case('cfa(m_e, empty, ordered = TRUE, estimator 
                                      empty, ordered = TRUE, estimator = "WLSMV")
 out$cfa <- lapply(cases, strip)
 
-# Timing of the largest fit (bfi, 25 items, 5 factors), for the benchmark's comparison.
-out$meta$lavaan_seconds_big5 <- system.time(
-  cfa(m_big5, bfi[, 1:25], ordered = TRUE, estimator = "WLSMV"))[["elapsed"]]
-
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            file.path(here, "ordinal.json"))

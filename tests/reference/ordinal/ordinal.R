@@ -159,6 +159,16 @@ invariance <- function(label, model, data, items, group) {
 out$invariance$bfi_gender <- invariance("bfi A, C by gender", m_ac, ac, names(ac)[1:10], "gender")
 out$invariance$skewed_region <- invariance("skewed by region", m_sk, skewed, paste0("y", 1:8),
                                            "region")
+# Binary (y1..y4: 1 vs 2-4) and three-category items (y5..y8: 1, 2, 3-4): Wu & Estabrook's
+# rules for items with one and two thresholds.
+coarse <- skewed
+for (v in paste0("y", 1:4)) coarse[[v]] <- ifelse(coarse[[v]] > 1, 2L, 1L)
+for (v in paste0("y", 5:8)) coarse[[v]] <- pmin(coarse[[v]], 3L)
+out$invariance$coarse_region <- invariance("coarse by region", m_sk, coarse, paste0("y", 1:8),
+                                           "region")
+out$polychoric$coarse_listwise <- poly_case(
+  'coarse: y1..y4 > 1, y5..y8 capped at 3; lavCor(coarse[, y1..y8], ordered = names(x))',
+  coarse[, paste0("y", 1:8)])
 
 # -- an empty category in one group ----------------------------------------------------------
 m_e <- "F =~ e1 + e2 + e3 + e4 + e5 + e6"

@@ -225,3 +225,19 @@ def test_reliability_table_ordinal_columns() -> None:
         assert_allclose(row["ordinal_omega"], cl.omega(items, ordinal=True).omega_total)
     # answers treated as ordered categories give larger coefficients than Pearson-based ones
     assert (table["ordinal_alpha"] > table["std_alpha"]).all()
+
+
+def test_pairs_never_answered_together_and_continuous_items() -> None:
+    d = pd.DataFrame(
+        {
+            "a": [1, 2, 3, 1, 2, 3, np.nan, np.nan, np.nan, np.nan],
+            "b": [np.nan] * 6 + [1, 2, 1, 2],
+            "c": [1, 2, 2, 1, 3, 2, 1, 3, 3, 1],
+        }
+    )
+    with pytest.warns(cl.ColeadWarning, match="no row answered both b and a"):
+        r = cl.polychoric(d, missing="pairwise")
+    assert np.isnan(r.correlation.loc["a", "b"]) and np.isfinite(r.correlation.loc["a", "c"])
+    wide = pd.DataFrame({"x": np.arange(40.0), "y": np.arange(40.0) % 3})
+    with pytest.raises(cl.InvalidParameterError, match=r"at most 30.*x \(40\)"):
+        cl.polychoric(wide)

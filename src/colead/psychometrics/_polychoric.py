@@ -196,6 +196,7 @@ class GroupStats:
             )
             rho[free] = est
             self.converged[free] = ok
+        rho[self.tables.sum(axis=(1, 2)) == 0] = np.nan  # never answered together
         self.rho = rho
         cor = np.eye(p)
         cor[self.rows, self.cols] = rho

@@ -100,7 +100,8 @@ def polychoric(
     Raises
     ------
     InvalidParameterError
-        Unknown or non-numeric columns, bad options.
+        Unknown or non-numeric columns, bad options, an item with more than 30 distinct
+        values (not ordered categories).
     InsufficientDataError
         Fewer than 2 items, or an item with fewer than 2 different answers.
 
@@ -108,7 +109,8 @@ def polychoric(
     -----
     ColeadWarning
         Integer answers with a gap (such as 1, 2, 4: category 3 never chosen, so 2 and 4 become
-        adjacent categories, as in lavaan), a correlation beyond +-.99, non-convergence.
+        adjacent categories, as in lavaan), a correlation beyond +-.99, non-convergence, a
+        pair of items never answered together (pairwise; its correlation is NaN).
 
     Notes
     -----
@@ -184,8 +186,12 @@ def numeric_matrix(data: pd.DataFrame, names: list[Hashable], func: str) -> np.n
     return x
 
 
+MAX_CATEGORIES = 30
+
+
 def check_categories(levels: list[np.ndarray], labels: list[str], func: str) -> None:
-    """An item needs at least two different answers to have a threshold."""
+    """An item needs at least two different answers to have a threshold, and ordered categories
+    are few (more than MAX_CATEGORIES distinct values is a continuous variable)."""
     flat = [
         f"{lab} ({len(v)} distinct answer{'s' if len(v) != 1 else ''})"
         for lab, v in zip(labels, levels, strict=True)
@@ -194,6 +200,17 @@ def check_categories(levels: list[np.ndarray], labels: list[str], func: str) -> 
     if flat:
         raise InsufficientDataError(
             f"{func}: an ordinal item needs at least 2 different answers; {', '.join(flat)}."
+        )
+    many = [
+        f"{lab} ({len(v)})"
+        for lab, v in zip(labels, levels, strict=True)
+        if len(v) > MAX_CATEGORIES
+    ]
+    if many:
+        raise InvalidParameterError(
+            f"{func} treats items as ordered categories (at most {MAX_CATEGORIES}); these have "
+            f"more distinct values: {', '.join(many)}. Use Pearson correlations or ML for "
+            "continuous variables."
         )
 
 
@@ -212,13 +229,17 @@ def gap_notes(levels: list[np.ndarray], labels: list[str]) -> list[str]:
 
 
 def correlation_notes(stats: kernels.GroupStats, labels: list[str], where: str = "") -> list[str]:
-    notes = []
+    notes = [
+        f"no row answered both {labels[stats.rows[k]]} and {labels[stats.cols[k]]}{where}: "
+        "their correlation is NaN"
+        for k in np.flatnonzero(np.isnan(stats.rho))
+    ]
     for k in np.flatnonzero(~stats.converged):
         notes.append(
             f"the correlation of {labels[stats.rows[k]]} and {labels[stats.cols[k]]}{where} did "
             "not converge"
         )
-    for k in np.flatnonzero(np.abs(stats.rho) > 0.99):
+    for k in np.flatnonzero(np.abs(np.nan_to_num(stats.rho)) > 0.99):
         notes.append(
             f"the correlation of {labels[stats.rows[k]]} and {labels[stats.cols[k]]}{where} is "
             f"(nearly) 1 ({stats.rho[k]:.4f})"

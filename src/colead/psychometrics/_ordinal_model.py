@@ -91,17 +91,12 @@ def build_spec(
     counter = [0]
 
     def add(
-        g: int,
-        lhs: str,
-        op: str,
-        rhs: str,
-        kind: str,
-        a: int,
-        b: int,
+        where: tuple[int, str, str, str, str, int, int],
         free: bool,
         value: float,
-        equal: bool,
+        equal: bool = False,
     ) -> None:
+        g, kind, a, b = where[0], where[4], where[5], where[6]
         k = -1
         if free:
             key = (kind, a, b)
@@ -112,79 +107,38 @@ def build_spec(
                 counter[0] += 1
                 if g == 0:
                     shared[key] = k
-        rows.append((g, lhs, op, rhs, kind, a, b, k, value))
+        rows.append((*where, k, value))
 
     we = ident.wu_estabrook
     for g in range(n_groups):
         for f, factor in enumerate(factors):
             for n, item in enumerate(model[factor]):
                 marker = n == 0 and not ident.std_lv
-                add(
-                    g,
-                    factor,
-                    "=~",
-                    item,
-                    "lam",
-                    pos[item],
-                    f,
-                    not marker,
-                    1.0 if marker else 0.0,
-                    ident.equal_loadings,
-                )
+                where = (g, factor, "=~", item, "lam", pos[item], f)
+                add(where, not marker, float(marker), ident.equal_loadings)
         for item in items:
             j = pos[item]
             for t in range(int(nth[j])):
-                add(
-                    g,
-                    item,
-                    "|",
-                    f"t{t + 1}",
-                    "tau",
-                    th_first[j] + t,
-                    j,
-                    True,
-                    0.0,
-                    ident.equal_thresholds,
-                )
+                where = (g, item, "|", f"t{t + 1}", "tau", int(th_first[j]) + t, j)
+                add(where, True, 0.0, ident.equal_thresholds)
         for item in items:
-            add(g, item, "~~", item, "theta", pos[item], pos[item], False, np.nan, False)
+            add((g, item, "~~", item, "theta", pos[item], pos[item]), False, np.nan)
         for f, factor in enumerate(factors):
             free_var = not ident.std_lv or (g > 0 and ident.equal_loadings)
-            add(g, factor, "~~", factor, "psi", f, f, free_var, 1.0, False)
+            add((g, factor, "~~", factor, "psi", f, f), free_var, 1.0)
         for f in range(m):
             for h in range(f + 1, m):
-                add(g, factors[f], "~~", factors[h], "psi", f, h, True, 0.0, False)
+                add((g, factors[f], "~~", factors[h], "psi", f, h), True, 0.0)
         for item in items:
             j = pos[item]
-            add(
-                g,
-                item,
-                "~*~",
-                item,
-                "delta",
-                j,
-                j,
-                g > 0 and we and _delta_free(nth[j], ident),
-                1.0,
-                False,
-            )
+            is_free = g > 0 and we and _delta_free(int(nth[j]), ident)
+            add((g, item, "~*~", item, "delta", j, j), is_free, 1.0)
         for item in items:
-            j = pos[item]
-            nu_free = g > 0 and we and ident.equal_thresholds and not ident.equal_intercepts
-            add(g, item, "~1", "", "nu", j, 0, nu_free, 0.0, False)
+            is_free = g > 0 and we and ident.equal_thresholds and not ident.equal_intercepts
+            add((g, item, "~1", "", "nu", pos[item], 0), is_free, 0.0)
         for f, factor in enumerate(factors):
-            add(
-                g,
-                factor,
-                "~1",
-                "",
-                "alpha",
-                f,
-                0,
-                g > 0 and we and ident.equal_intercepts,
-                0.0,
-                False,
-            )
+            is_free = g > 0 and we and ident.equal_intercepts
+            add((g, factor, "~1", "", "alpha", f, 0), is_free, 0.0)
 
     cols = list(zip(*rows, strict=True))
     group, kind = np.array(cols[0]), cols[4]

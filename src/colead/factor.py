@@ -475,6 +475,13 @@ def cfa(
     estimates, standard errors and standardized solutions to 1e-5; the remaining differences
     come from lavaan's optimiser stopping slightly short of the optimum.
 
+    The ordinal estimators are validated against lavaan 0.6-14 and semTools 0.5-6
+    (tests/reference/ordinal): psych's bfi (2 and 5 factors; WLSMV, DWLS, ULSMV; invariance by
+    gender), simulated 4-point items with skewed thresholds (by region), binary and
+    three-category items: estimates, robust standard errors, standardized solutions and every
+    fit measure agree to 1e-4 relative (measured: within 1e-5), the scaled difference tests of
+    ``lavTestLRT`` to 1e-4.
+
     Examples
     --------
     >>> hs_model = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"]}

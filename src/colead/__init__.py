@@ -31,9 +31,9 @@ _EXPORTS: dict[str, str] = {
     "load_instrument": "colead.instrument",
     "ImportLog": "colead.io",
     "Responses": "colead.io",
-    "Population": "colead.simulation",
-    "SimulatedResponses": "colead.simulation",
-    "simulate": "colead.simulation",
+    "Population": "colead.simulation.population",
+    "SimulatedResponses": "colead.simulation.population",
+    "simulate": "colead.simulation.population",
     "write_export": "colead.io",
     "read_export": "colead.io",
     "read_responses": "colead.io",
@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "CFAResult": "colead.psychometrics",
     "FitMeasures": "colead.psychometrics",
     "InvarianceResult": "colead.psychometrics",
+    "PolychoricResult": "colead.psychometrics",
+    "polychoric": "colead.psychometrics",
     "ModelResult": "colead.relate",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
@@ -120,10 +122,12 @@ if TYPE_CHECKING:
         FitMeasures,
         InvarianceResult,
         OmegaResult,
+        PolychoricResult,
         alpha,
         cfa,
         item_analysis,
         omega,
+        polychoric,
         reliability,
         score,
     )
@@ -150,7 +154,7 @@ if TYPE_CHECKING:
         rwg_j,
         rwg_j_lindell,
     )
-    from colead.simulation import Population, SimulatedResponses, simulate
+    from colead.simulation.population import Population, SimulatedResponses, simulate
 
 
 # Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.

@@ -1,15 +1,18 @@
 """Psychometrics: scale scores and how well the items measure them.
 
 Scores (psych-style keys, reversal from declared bounds), Cronbach's alpha and item
-statistics, omega, the per-scale reliability table, and confirmatory factor analysis.
+statistics, omega, the per-scale reliability table, confirmatory factor analysis (ML, FIML),
+and ordinal measurement equal to lavaan: polychoric correlations, ordinal alpha, categorical
+omega and CFA by WLSMV.
 
 Public names: score, keyed_items, alpha, AlphaResult, item_analysis, omega, OmegaResult,
-reliability, cfa, CFAResult, FitMeasures, InvarianceResult.
+reliability, cfa, CFAResult, FitMeasures, InvarianceResult, polychoric, PolychoricResult.
 """
 
 from colead.psychometrics.alpha import AlphaResult, alpha, item_analysis
 from colead.psychometrics.cfa import CFAResult, FitMeasures, InvarianceResult, cfa
 from colead.psychometrics.omega import OmegaResult, omega
+from colead.psychometrics.polychoric import PolychoricResult, polychoric
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import keyed_items, score
 
@@ -19,11 +22,13 @@ __all__ = [
     "FitMeasures",
     "InvarianceResult",
     "OmegaResult",
+    "PolychoricResult",
     "alpha",
     "cfa",
     "item_analysis",
     "keyed_items",
     "omega",
+    "polychoric",
     "reliability",
     "score",
 ]

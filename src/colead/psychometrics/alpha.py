@@ -53,6 +53,10 @@ class AlphaResult:
         Items used (items without variance are left out with a warning).
     ci_low, ci_high, ci_level : float
         The interval and its level; ``ci_method`` says how it was made.
+    ordinal : bool
+        True for ordinal alpha (``alpha(..., ordinal=True)``): every coefficient comes from the
+        polychoric correlation matrix, ``alpha`` equals ``std_alpha``, and there is no interval
+        or ``ase`` (NaN, ``ci_method = "none"``).
     """
 
     alpha: float
@@ -76,6 +80,7 @@ class AlphaResult:
     items: tuple[str, ...]
     dropped_items: tuple[str, ...] = ()
     bootstrap: np.ndarray | None = field(default=None, repr=False, compare=False)
+    ordinal: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every statistic."""
@@ -106,6 +111,13 @@ class AlphaResult:
             if self.dropped_items
             else ""
         )
+        if self.ordinal:
+            return (
+                f"Ordinal alpha {self.alpha:.3f} (standardized alpha of the polychoric "
+                f"correlations), G6 {self.g6:.3f}, average polychoric r {self.average_r:.3f}\n"
+                f"k = {self.k} items, n = {self.n} rows ({self.n_complete} complete), "
+                f"{self.nan_policy} polychoric correlations{dropped}"
+            )
         return (
             f"Cronbach's alpha {self.alpha:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}] "
             f"({self.ci_level:.0%} {self.ci_method}), standardized {self.std_alpha:.3f}, "
@@ -164,6 +176,7 @@ def alpha(
     method: CIMethod = "feldt",
     n_boot: int = 1000,
     seed: int | None = None,
+    ordinal: bool = False,
 ) -> AlphaResult:
     """Cronbach's alpha, as R psych computes it.
 
@@ -183,6 +196,10 @@ def alpha(
     n_boot : int, default 1000
     seed : int, optional
         Seed of the bootstrap.
+    ordinal : bool, default False
+        Ordinal alpha (Zumbo, Gadermann & Zeisser 2007): the standardized alpha of the
+        polychoric correlations (:func:`colead.polychoric`; ``nan_policy`` chooses listwise or
+        pairwise polychorics), for items with few categories or skewed answers. No interval.
 
     Returns
     -------
@@ -209,6 +226,10 @@ def alpha(
     check_option(nan_policy, "nan_policy", "alpha", ("pairwise", "listwise"))
     check_option(method, "method", "alpha", ("feldt", "duhachek", "bootstrap"))
     x, names, dropped = _prepare(items, "alpha")
+    if ordinal:
+        from colead.psychometrics.ordinal_reliability import ordinal_alpha
+
+        return AlphaResult(**ordinal_alpha(x, names, nan_policy, ci), dropped_items=tuple(dropped))
     c = kernels.covariance(x, nan_policy)
     if not np.isfinite(c).all():
         raise InsufficientDataError(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from colead._validation import check_int, check_option
-from colead.exceptions import InsufficientDataError
+from colead.exceptions import InsufficientDataError, InvalidParameterError
 from colead.psychometrics import _efa
 from colead.psychometrics.alpha import _prepare
 
@@ -88,6 +88,7 @@ def omega(
     *,
     nfactors: int = 1,
     nan_policy: Literal["listwise", "pairwise"] | None = None,
+    ordinal: bool = False,
 ) -> OmegaResult:
     """Coefficient omega.
 
@@ -102,6 +103,11 @@ def omega(
     nan_policy : {"listwise", "pairwise"}, optional
         Missing answers: the one-factor CFA uses complete rows (lavaan's default); the
         Schmid-Leiman route uses pairwise correlations (psych's). These are the defaults.
+    ordinal : bool, default False
+        Categorical omega (Green & Yang 2009) from a one-factor WLSMV fit of the items as
+        ordered categories, as ``semTools::compRelSEM(fit, ord.scale = TRUE)``; ``alpha`` is then
+        ordinal alpha. One factor, complete rows. Validated against semTools 0.5-6 / lavaan
+        0.6-14 (tests/reference/ordinal).
 
     Returns
     -------
@@ -120,6 +126,15 @@ def omega(
     policy = nan_policy or ("listwise" if nfactors == 1 else "pairwise")
     check_option(policy, "nan_policy", "omega", ("listwise", "pairwise"))
     x, names, _ = _prepare(items, "omega", min_items=3 if nfactors == 1 else 2 * nfactors + 1)
+    if ordinal:
+        if nfactors != 1 or policy != "listwise":
+            raise InvalidParameterError(
+                "omega with ordinal=True fits one factor to complete rows (nfactors=1, "
+                "nan_policy='listwise')."
+            )
+        from colead.psychometrics.ordinal_reliability import one_factor_ordinal
+
+        return OmegaResult(**one_factor_ordinal(x, names))
     if nfactors == 1:
         return _one_factor(x, names, policy)
     return _schmid_leiman(x, names, nfactors, policy)

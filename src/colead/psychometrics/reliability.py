@@ -50,6 +50,7 @@ def reliability(
     nan_policy: Literal["pairwise", "listwise"] = "pairwise",
     method: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
     omega_total: bool = True,
+    ordinal: bool = False,
 ) -> pd.DataFrame:
     """Reliability of every scale of an instrument.
 
@@ -66,13 +67,18 @@ def reliability(
         As in :func:`colead.alpha`.
     omega_total : bool, default True
         Also fit a one-factor model per scale for omega total (complete rows).
+    ordinal : bool, default False
+        Also report ``ordinal_alpha`` (standardized alpha of the polychoric correlations) and
+        ``ordinal_omega`` (categorical omega from a one-factor WLSMV fit); see
+        :func:`colead.alpha` and :func:`colead.omega`.
 
     Returns
     -------
     DataFrame
         One row per scale: ``scale, title, k, n, n_complete, alpha, ci_low, ci_high,
         ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` where
-        flagged items have a negative item-rest correlation. A scale that cannot be computed
+        flagged items have a negative item-rest correlation (with ``ordinal=True`` also
+        ``ordinal_alpha, ordinal_omega`` after ``omega_total``). A scale that cannot be computed
         (too few answers) has missing statistics rather than stopping the table.
 
     Warns
@@ -121,7 +127,30 @@ def reliability(
                     row["omega_total"] = omega(items).omega_total
             except ColeadError as exc:
                 notes.append(f"{scale.id}: omega not computed: {exc}")
+        if ordinal:
+            for name, func in (
+                ("ordinal_alpha", _ordinal_alpha),
+                ("ordinal_omega", _ordinal_omega),
+            ):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ColeadWarning)
+                        row[name] = func(items, nan_policy)
+                except ColeadError as exc:
+                    notes.append(f"{scale.id}: {name} not computed: {exc}")
         rows.append(row)
     if notes:
         warnings.warn("reliability: " + "; ".join(notes), ColeadWarning, stacklevel=2)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    columns = COLUMNS if not ordinal else [*COLUMNS[:13], *ORDINAL, *COLUMNS[13:]]
+    return pd.DataFrame(rows, columns=columns)
+
+
+ORDINAL = ["ordinal_alpha", "ordinal_omega"]
+
+
+def _ordinal_alpha(items: pd.DataFrame, nan_policy: str) -> float:
+    return alpha(items, nan_policy=nan_policy, ordinal=True).alpha  # type: ignore[arg-type]
+
+
+def _ordinal_omega(items: pd.DataFrame, nan_policy: str) -> float:
+    return omega(items, ordinal=True).omega_total

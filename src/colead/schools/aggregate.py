@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from colead.schools._roster import lookup_sizes, roster_sizes
 from colead._validation import check_number, check_option
 from colead.exceptions import (
     ColeadWarning,
@@ -28,6 +27,7 @@ from colead.exceptions import (
 from colead.io.responses import ID_COLUMNS, Responses
 from colead.privacy import check_item_min_n, check_min_n, protect, suppress
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, score
+from colead.schools._roster import lookup_sizes, roster_sizes
 from colead.schools.rwg import icc, scale_agreement
 
 if TYPE_CHECKING:

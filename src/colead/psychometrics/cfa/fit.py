@@ -123,6 +123,11 @@ class CFAResult:
         as lavaan labels them (``visual=~x2``, ``.g2`` for the second group).
     warnings : tuple of str
         Problems found: non-convergence, singular information, Heywood cases.
+    estimator : str
+        ``"ml"``, or ``"wlsmv"``, ``"dwls"``, ``"ulsmv"`` for ordinal items (then ``fit`` is an
+        :class:`~colead.psychometrics._ordinal_results.OrdinalFitMeasures`, ``parameters`` has
+        lavaan's threshold (``|``), scale-factor (``~*~``) and derived residual-variance rows,
+        and the covariance tables hold polychoric and implied correlations).
 
     Tidy tables (built on first access): ``parameters``, ``loadings``, ``residual_variances``,
     ``factor_covariances``, ``factor_correlations``, ``intercepts``, ``implied_covariance``,
@@ -147,6 +152,7 @@ class CFAResult:
     warnings: tuple[str, ...] = ()
     _spec: Any = field(default=None, repr=False, compare=False)
     _raw: Any = field(default=None, repr=False, compare=False)
+    estimator: str = "ml"
 
     @property
     def parameters(self) -> pd.DataFrame:
@@ -163,7 +169,12 @@ class CFAResult:
     @cached_property
     def _table(self) -> pd.DataFrame:
         spec = self._spec
-        cols = engine.parameter_columns(spec, self._raw)
+        if self.estimator == "ml":
+            cols = engine.parameter_columns(spec, self._raw)
+        else:
+            from colead.psychometrics._ordinal_results import parameter_columns
+
+            cols = parameter_columns(spec, self._raw)
         frame = pd.DataFrame(
             {
                 "lhs": list(spec.lhs),
@@ -195,6 +206,15 @@ class CFAResult:
         ci_low, ci_high, std_lv, std_estimate`` (``std_estimate`` = 1 - R squared)."""
         rows = self._rows("~~", items=True)
         return rows.drop(columns=["op", "rhs"]).rename(columns={"lhs": "item"})
+
+    @property
+    def thresholds(self) -> pd.DataFrame:
+        """Thresholds of ordinal items (empty for ML): ``[group,] item, threshold, free,
+        estimate, se, z, p_value, ci_low, ci_high, std_lv, std_estimate``."""
+        par = self._table
+        rows = par[par["op"] == "|"].drop(columns="op").rename(columns={"lhs": "item"})
+        rows.insert(rows.columns.get_loc("item") + 1, "threshold", rows.pop("rhs").str[1:])
+        return rows.astype({"threshold": int}).reset_index(drop=True)
 
     @property
     def intercepts(self) -> pd.DataFrame:
@@ -272,8 +292,9 @@ class CFAResult:
     def summary(self) -> str:
         """The fit as text: data, fit measures and the parameter table, lavaan style."""
         ident = "unit factor variances" if self.std_lv else "marker items"
+        method = "maximum likelihood" if self.estimator == "ml" else self.estimator.upper()
         head = [
-            "Confirmatory factor analysis (maximum likelihood)",
+            f"Confirmatory factor analysis ({method})",
             f"  {len(self.factors)} factor{'s' if len(self.factors) > 1 else ''}, {self.k} items, "
             f"n = {self.n} ({self.n_input} rows in the data), missing: {self.missing}",
             f"  {'converged' if self.converged else 'DID NOT CONVERGE'} after {self.iterations} "
@@ -282,7 +303,7 @@ class CFAResult:
         if self.groups is not None:
             sizes = ", ".join(f"{g} ({n})" for g, n in zip(self.groups, self.n_obs, strict=True))
             head.append(f"  groups: {sizes}; invariance: {self.invariance}")
-        lines = [*head, "", *fit_lines(self.fit), "", *parameter_lines(self._table)]
+        lines = [*head, "", *self.fit.summary().split("\n"), "", *parameter_lines(self._table)]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -290,10 +311,20 @@ class CFAResult:
         return self.summary()
 
     def _repr_html_(self) -> str:
+        f = self.fit
+        chisq, cfi, rmsea = (
+            getattr(f, "chisq_scaled", np.nan),
+            getattr(f, "cfi_scaled", np.nan),
+            getattr(f, "rmsea_scaled", np.nan),
+        )
+        scaled = bool(np.isfinite(chisq))
+        if not scaled:
+            chisq, cfi, rmsea = f.chisq, f.cfi, f.rmsea
+        method = "" if self.estimator == "ml" else f" ({self.estimator.upper()})"
         caption = (
-            f"CFA: {len(self.factors)} factors, {self.k} items, n = {self.n}, "
-            f"chi-square {self.fit.chisq:.3f} on {self.fit.df} df, CFI {self.fit.cfi:.3f}, "
-            f"RMSEA {self.fit.rmsea:.3f}, SRMR {self.fit.srmr:.3f}"
+            f"CFA{method}: {len(self.factors)} factors, {self.k} items, n = {self.n}, "
+            f"{'scaled ' if scaled else ''}chi-square {chisq:.3f} on {f.df} df, CFI {cfi:.3f}, "
+            f"RMSEA {rmsea:.3f}, SRMR {f.srmr:.3f}"
         )
         warn = "".join(f"<p>warning: {escape(w)}</p>" for w in self.warnings)
         return html_table(self._table, caption) + warn
@@ -338,6 +369,8 @@ class InvarianceResult:
     def summary(self) -> str:
         """The comparison table as text, and the conclusion."""
         cols = ["df", "chisq", "cfi", "rmsea", "chisq_diff", "df_diff", "p_value_diff", "cfi_diff"]
+        if "chisq_scaled" in self.comparison.columns:  # ordinal: the scaled statistics
+            cols[1:4] = ["chisq_scaled", "cfi_scaled", "rmsea_scaled"]
         table = self.comparison[cols].to_string(float_format=lambda v: f"{v:.4g}")
         end = (
             f"{self.failed} invariance rejected (p < {self.alpha}); supported: {self.supported}"
@@ -358,11 +391,12 @@ def cfa(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]],
     *,
-    estimator: Literal["ml"] = "ml",
+    estimator: Literal["ml", "wlsmv", "dwls", "ulsmv"] = "ml",
     group: Hashable | None = None,
-    invariance: Level | Sequence[Level] | None = None,
+    invariance: str | Sequence[str] | None = None,
     missing: Literal["listwise", "ml"] = "listwise",
     std_lv: bool = False,
+    ordered: bool | Sequence[str] | None = None,
 ) -> CFAResult | InvarianceResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa`` with defaults.
 
@@ -374,8 +408,13 @@ def cfa(
     model : dict
         Factor name -> its items (column names), at least two per factor; each item loads on
         one factor (simple structure). Factors covary freely.
-    estimator : {"ml"}
-        Maximum likelihood (the only estimator so far).
+    estimator : {"ml", "wlsmv", "dwls", "ulsmv"}
+        Maximum likelihood, or for ordinal items (Likert answers as ordered categories) lavaan's
+        ``estimator = "WLSMV"`` with ``ordered = TRUE``: diagonally weighted least squares on
+        thresholds and polychoric correlations, robust standard errors and the scaled-and-shifted
+        test; ``"dwls"`` the same estimates with lavaan's unscaled standard errors and test;
+        ``"ulsmv"`` unweighted least squares with the robust corrections. See
+        :mod:`colead.psychometrics.ordinal_cfa`.
     group : column name, optional
         Fit the model in each group separately (with item intercepts and latent means).
         Rows without a group are left out with a warning.
@@ -393,6 +432,17 @@ def cfa(
     std_lv : bool
         Identify each factor by fixing its variance to 1 (lavaan ``std.lv = TRUE``) instead of
         fixing its first loading to 1.
+    ordered : True or list of str, optional
+        With an ordinal estimator, the items treated as ordered: all of them (the default and,
+        so far, the only choice: a list must name every item of the model).
+
+    Ordinal estimators take ``invariance`` levels ``"configural"``, ``"thresholds"``,
+    ``"metric"`` and ``"scalar"``, identified as Wu & Estabrook (2016) and semTools'
+    ``measEq.syntax(ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")`` (factors standardized in
+    the first group whatever ``std_lv`` says), and compared by lavaan's scaled-and-shifted
+    difference test (``lavTestLRT``, ``method = "satorra.2000"``); ``cfi_diff`` is then the
+    change of the scaled CFI. Without ``invariance`` a group fit uses lavaan's defaults.
+    They use complete rows only (``missing = "listwise"``).
 
     Returns
     -------
@@ -425,13 +475,20 @@ def cfa(
     estimates, standard errors and standardized solutions to 1e-5; the remaining differences
     come from lavaan's optimiser stopping slightly short of the optimum.
 
+    The ordinal estimators are validated against lavaan 0.6-14 and semTools 0.5-6
+    (tests/reference/ordinal): psych's bfi (2 and 5 factors; WLSMV, DWLS, ULSMV; invariance by
+    gender), simulated 4-point items with skewed thresholds (by region), binary and
+    three-category items: estimates, robust standard errors, standardized solutions and every
+    fit measure agree to 1e-4 relative (measured: within 1e-5), the scaled difference tests of
+    ``lavTestLRT`` to 1e-4.
+
     Examples
     --------
     >>> hs_model = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"]}
     >>> fit = cl.cfa(hs, hs_model)                                    # doctest: +SKIP
     >>> fit.fit.cfi, fit.loadings[["factor", "item", "std_estimate"]]  # doctest: +SKIP
     """
-    check_option(estimator, "estimator", _FUNC, ("ml",))
+    check_option(estimator, "estimator", _FUNC, ("ml", "wlsmv", "dwls", "ulsmv"))
     check_option(missing, "missing", _FUNC, ("listwise", "ml"))
     if not isinstance(std_lv, bool | np.bool_):
         raise InvalidParameterError(
@@ -440,6 +497,23 @@ def cfa(
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(
             f"The 'data' parameter of {_FUNC} must be a DataFrame; got {type(data).__name__}."
+        )
+    if estimator != "ml":
+        from colead.psychometrics.ordinal_cfa import fit_ordinal
+
+        return fit_ordinal(
+            data,
+            model,
+            estimator=estimator,
+            ordered=ordered,
+            group=group,
+            invariance=invariance,
+            missing=missing,
+            std_lv=bool(std_lv),
+        )
+    if ordered is not None:
+        raise InvalidParameterError(
+            f"The 'ordered' parameter of {_FUNC} needs an ordinal estimator such as 'wlsmv'."
         )
     clean = _input.check_model(model, data)
     levels = _input.check_invariance(invariance, group)

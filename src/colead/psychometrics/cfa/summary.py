@@ -72,6 +72,14 @@ def parameter_lines(par: pd.DataFrame) -> list[str]:
             for lhs in block["lhs"].unique():
                 lines.append(f"  {lhs} {op}")
                 lines += [_row(str(r.rhs), r) for r in block[block["lhs"] == lhs].itertuples()]
+        extra = (("Thresholds", sub[sub["op"] == "|"]), ("Scales y*", sub[sub["op"] == "~*~"]))
+        for title, block in extra:
+            if not block.empty:
+                lines.append(f"{title}:")
+                lines += [
+                    _row(f"{r.lhs}|{r.rhs}" if r.op == "|" else str(r.lhs), r)
+                    for r in block.itertuples()
+                ]
         for title, block in (("Intercepts", sub[sub["op"] == "~1"]), ("Variances", variances)):
             if block.empty:
                 continue

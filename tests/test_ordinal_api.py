@@ -217,7 +217,7 @@ def test_reliability_table_ordinal_columns() -> None:
     assert list(table.columns[13:15]) == ["ordinal_alpha", "ordinal_omega"]
     assert list(plain.columns) == [c for c in table.columns if not c.startswith("ordinal")]
     scale = resp.instrument.scales["trust_principal"]
-    items = cl.scoring.keyed_items(resp.data, resp.instrument, scale)
+    items = cl.psychometrics.keyed_items(resp.data, resp.instrument, scale)
     row = table.set_index("scale").loc["trust_principal"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cl.ColeadWarning)

@@ -78,7 +78,7 @@ def test_ordinal_reliability_recovers_the_population_values(drawn: cl.SimulatedR
     inst = drawn.instrument
     for scale_id in SCALES:
         scale = inst.scales[scale_id]
-        keyed = cl.scoring.keyed_items(drawn.data, inst, scale)
+        keyed = cl.psychometrics.keyed_items(drawn.data, inst, scale)
         own = items[items["construct"] == scale_id]
         # keyed answers: reversed items load positively and their thresholds turn around
         lam = own["loading"].to_numpy()

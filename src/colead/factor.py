@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from colead import _cfa_model as engine
 from colead._cfa_report import fit_lines, html_table, parameter_lines
 from colead._validation import check_option
 from colead.exceptions import ColeadWarning, InvalidParameterError
+
+if TYPE_CHECKING:
+    from colead.psychometrics.twolevel import TwoLevelCFAResult
 
 __all__ = ["CFAResult", "FitMeasures", "InvarianceResult", "cfa"]
 
@@ -363,7 +366,8 @@ def cfa(
     invariance: Level | Sequence[Level] | None = None,
     missing: Literal["listwise", "ml"] = "listwise",
     std_lv: bool = False,
-) -> CFAResult | InvarianceResult:
+    cluster: Hashable | None = None,
+) -> CFAResult | InvarianceResult | TwoLevelCFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa`` with defaults.
 
     Parameters
@@ -393,10 +397,18 @@ def cfa(
     std_lv : bool
         Identify each factor by fixing its variance to 1 (lavaan ``std.lv = TRUE``) instead of
         fixing its first loading to 1.
+    cluster : column name, optional
+        Fit a two-level model (respondents within schools), as ``lavaan::cfa(model, data,
+        cluster = )`` with ``level: 1`` and ``level: 2`` blocks. ``model`` is then one mapping
+        (the same factors at both levels, the configural case) or ``{"within": {...},
+        "between": {...}}``; every item must appear at both levels. Complete rows only
+        (listwise); rows without a cluster are left out. See
+        :class:`~colead.psychometrics.twolevel.TwoLevelCFAResult`.
 
     Returns
     -------
-    CFAResult, or InvarianceResult when ``invariance`` is a sequence.
+    CFAResult, InvarianceResult when ``invariance`` is a sequence, or TwoLevelCFAResult with
+    ``cluster``.
 
     Raises
     ------
@@ -441,6 +453,15 @@ def cfa(
         raise InvalidParameterError(
             f"The 'data' parameter of {_FUNC} must be a DataFrame; got {type(data).__name__}."
         )
+    if cluster is not None:
+        if group is not None or invariance is not None:
+            raise InvalidParameterError(
+                f"{_FUNC} fits either a two-level model (cluster) or a multi-group model "
+                "(group, invariance), not both."
+            )
+        from colead.psychometrics.twolevel import fit_two_level
+
+        return fit_two_level(data, model, cluster=cluster, missing=missing, std_lv=bool(std_lv))
     clean = _input.check_model(model, data)
     levels = _input.check_invariance(invariance, group)
     groups, labels, n_input = _input.data_arrays(data, clean, group, missing)

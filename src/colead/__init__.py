@@ -65,6 +65,10 @@ _EXPORTS: dict[str, str] = {
     "CFAResult": "colead.factor",
     "FitMeasures": "colead.factor",
     "InvarianceResult": "colead.factor",
+    "TwoLevelCFAResult": "colead.psychometrics.twolevel",
+    "TwoLevelFitMeasures": "colead.psychometrics.twolevel",
+    "TwoLevelOmegaResult": "colead.psychometrics.omega_twolevel",
+    "plan": "colead.schools.plan",
     "ModelResult": "colead.model_result",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
@@ -123,6 +127,8 @@ if TYPE_CHECKING:
     from colead.io import Export, read_export, read_responses, write_export
     from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
+    from colead.psychometrics.omega_twolevel import TwoLevelOmegaResult
+    from colead.psychometrics.twolevel import TwoLevelCFAResult, TwoLevelFitMeasures
     from colead.relate import (
         correlate,
         correlation_matrix,
@@ -134,6 +140,7 @@ if TYPE_CHECKING:
     from colead.reliability_table import reliability
     from colead.reporting import report
     from colead.responses import ImportLog, Responses
+    from colead.schools.plan import plan
     from colead.scoring import score
     from colead.simulation import Population, SimulatedResponses, simulate
     from colead.weights import ReplicateDesign, replicate_design, simulate_replicate_weights

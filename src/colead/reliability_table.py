@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from colead._validation import check_option
 from colead.consistency import alpha, item_analysis
-from colead.exceptions import ColeadError, ColeadWarning
+from colead.exceptions import ColeadError, ColeadWarning, InvalidParameterError
 from colead.omega_reliability import omega
 from colead.scoring import _frame_and_instrument, _scales, keyed_items
 
@@ -50,6 +50,7 @@ def reliability(
     nan_policy: Literal["pairwise", "listwise"] = "pairwise",
     method: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
     omega_total: bool = True,
+    cluster: Hashable | None = None,
 ) -> pd.DataFrame:
     """Reliability of every scale of an instrument.
 
@@ -66,13 +67,17 @@ def reliability(
         As in :func:`colead.alpha`.
     omega_total : bool, default True
         Also fit a one-factor model per scale for omega total (complete rows).
+    cluster : column name, optional
+        The school column (such as ``"school_id"``): also fit each scale's one-factor model at
+        two levels and add ``omega_within`` and ``omega_between`` (see :func:`colead.omega`).
 
     Returns
     -------
     DataFrame
         One row per scale: ``scale, title, k, n, n_complete, alpha, ci_low, ci_high,
-        ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` where
-        flagged items have a negative item-rest correlation. A scale that cannot be computed
+        ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` (and
+        ``omega_within, omega_between`` with ``cluster``) where flagged items have a negative
+        item-rest correlation. A scale that cannot be computed
         (too few answers) has missing statistics rather than stopping the table.
 
     Warns
@@ -121,7 +126,27 @@ def reliability(
                     row["omega_total"] = omega(items).omega_total
             except ColeadError as exc:
                 notes.append(f"{scale.id}: omega not computed: {exc}")
+        if cluster is not None:
+            row.update(_two_level(items, frame, cluster, scale.id, notes))
         rows.append(row)
     if notes:
         warnings.warn("reliability: " + "; ".join(notes), ColeadWarning, stacklevel=2)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    extra = ["omega_within", "omega_between"] if cluster is not None else []
+    return pd.DataFrame(rows, columns=COLUMNS + extra)
+
+
+def _two_level(
+    items: pd.DataFrame, frame: pd.DataFrame, cluster: Hashable, scale: str, notes: list[str]
+) -> dict[str, float]:
+    from colead.psychometrics.omega_twolevel import two_level_omega
+
+    if cluster not in frame.columns:
+        raise InvalidParameterError(f"The cluster column {cluster!r} is not in the data.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ColeadWarning)
+            res = two_level_omega(items, frame[cluster].to_numpy())
+    except ColeadError as exc:
+        notes.append(f"{scale}: two-level omega not computed: {exc}")
+        return {}
+    return {"omega_within": res.omega_within, "omega_between": res.omega_between}

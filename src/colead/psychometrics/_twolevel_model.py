@@ -176,6 +176,15 @@ class Likelihood:
     def hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
         """Exact second derivatives of F; the expected ones where those are not positive
         definite (far from the optimum), so that every Newton step goes downhill."""
+        h = self.exact_hessian(s, x)
+        try:
+            np.linalg.cholesky(h)
+        except np.linalg.LinAlgError:
+            return self.expected_hessian(s, x)
+        return h
+
+    def exact_hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
+        """Exact second derivatives of F (half of lavaan's observed information per case)."""
         sigma, mu = kernels.implied(s, x)
         mu = _means(mu)
         total = self._unit_sigma(sigma)
@@ -185,12 +194,7 @@ class Likelihood:
         unit_ds, unit_dm = self._unit_jacobian(s, x)
         h = kernels.hessian_units(unit_ds, unit_dm, inv, moment, d, self.weights)
         _, g_sigma, g_mu = self.objective(sigma, mu)
-        h = kernels.hessian_second_order(s, x, h, g_sigma, g_mu)
-        try:
-            np.linalg.cholesky(h)
-        except np.linalg.LinAlgError:
-            return self.expected_hessian(s, x)
-        return h
+        return kernels.hessian_second_order(s, x, h, g_sigma, g_mu)
 
     def expected_hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
         sigma, _ = kernels.implied(s, x)
@@ -245,14 +249,17 @@ def start_values(
     return x
 
 
-def fit(spec: Spec, st: tstats.ClusterStats, h1: tstats.Saturated) -> dict[str, Any]:
+def fit(
+    spec: Spec, st: tstats.ClusterStats, h1: tstats.Saturated, *, se: bool = True
+) -> dict[str, Any]:
     """Estimate ``spec``; every number of the result, unrounded."""
     lik = Likelihood(st)
     x0 = start_values(spec, h1.within, h1.between, h1.mean_within + h1.mean_between)
     x, _, iterations, converged = minimize(spec, lik, x0)
     sigma, mu = kernels.implied(spec.structure, x)
     mu = _means(mu)
-    hess = lik.hessian(spec.structure, x) if converged else None
+    # standard errors from the observed information, as lavaan's default for two levels
+    hess = lik.exact_hessian(spec.structure, x) if converged and se else None
     vcov = kernels.covariance_of_estimates(hess, st.n) if hess is not None else None
     logl = tstats.loglik(st, sigma[0], sigma[1], mu[1])
     return {
@@ -270,5 +277,5 @@ def baseline_logl(st: tstats.ClusterStats, h1: tstats.Saturated, items: tuple[st
     """Log-likelihood of lavaan's two-level baseline model: every item uncorrelated with the
     others at both levels (free within and between variances and free means)."""
     spec = build_spec({}, {}, items, std_lv=False)
-    res = fit(spec, st, h1)
+    res = fit(spec, st, h1, se=False)
     return float(res["logl"]) if res["converged"] else np.nan

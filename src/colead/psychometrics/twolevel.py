@@ -163,6 +163,12 @@ class TwoLevelCFAResult:
     @cached_property
     def _table(self) -> pd.DataFrame:
         spec = self._spec
+        cols = parameter_columns(spec, self._raw)
+        # lavaan's std.all of a residual variance is est / implied variance, which keeps a
+        # value (and its sign) where a Heywood case makes the implied variance negative
+        theta = np.array(spec.kind) == "theta"
+        var = self._raw["sigma"][spec.group, spec.row, spec.row]
+        cols["std_estimate"] = np.where(theta, cols["estimate"] / var, cols["std_estimate"])
         frame = pd.DataFrame(
             {
                 "level": [_LEVELS[g] for g in spec.group],
@@ -170,7 +176,7 @@ class TwoLevelCFAResult:
                 "op": list(spec.op),
                 "rhs": list(spec.rhs),
                 "free": spec.free >= 0,
-                **parameter_columns(spec, self._raw),
+                **cols,
             }
         )
         return frame
@@ -334,17 +340,19 @@ def _check_data(st: tstats.ClusterStats, items: tuple[str, ...], npar: int) -> N
             f"A two-level model of {p} items needs more complete rows than clusters plus "
             f"items: {st.n} rows in {st.n_clusters} clusters."
         )
+    diag = np.diag(st.within_cov)
+    flat = [items[j] for j in np.flatnonzero(diag <= 1e-12 * max(float(diag.max()), 1e-300))]
+    if flat:
+        raise InsufficientDataError(
+            "The pooled within-cluster covariance matrix is not positive definite: no "
+            f"within-cluster variance in {', '.join(flat)}."
+        )
     try:
         np.linalg.cholesky(st.within_cov)
     except np.linalg.LinAlgError:
-        flat = [items[j] for j in np.flatnonzero(np.diag(st.within_cov) <= 1e-12)]
-        what = (
-            f"no within-cluster variance in {', '.join(flat)}"
-            if flat
-            else "some items are linearly dependent within clusters"
-        )
         raise InsufficientDataError(
-            f"The pooled within-cluster covariance matrix is not positive definite: {what}."
+            "The pooled within-cluster covariance matrix is not positive definite: some items "
+            "are linearly dependent within clusters."
         ) from None
     moments = p * (p + 1) + p
     if npar > moments:

@@ -21,7 +21,12 @@ import numpy as np
 import pandas as pd
 
 from colead._validation import check_number
-from colead.exceptions import ColeadError, ColeadWarning, InvalidParameterError
+from colead.exceptions import (
+    ColeadError,
+    ColeadWarning,
+    InsufficientDataError,
+    InvalidParameterError,
+)
 
 if TYPE_CHECKING:
     import os
@@ -212,5 +217,5 @@ def _from_data(data: Any, by: Hashable, instrument: Any) -> dict[str, dict[str, 
     if skipped:
         warnings.warn("plan: no ICC(1) for " + "; ".join(skipped), ColeadWarning, stacklevel=3)
     if not out:
-        raise InvalidParameterError("plan could not estimate ICC(1) for any scale.")
+        raise InsufficientDataError("plan could not estimate ICC(1) for any scale.")
     return out

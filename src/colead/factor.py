@@ -403,7 +403,9 @@ def cfa(
         (the same factors at both levels, the configural case) or ``{"within": {...},
         "between": {...}}``; every item must appear at both levels. Complete rows only
         (listwise); rows without a cluster are left out. See
-        :class:`~colead.psychometrics.twolevel.TwoLevelCFAResult`.
+        :class:`~colead.psychometrics.twolevel.TwoLevelCFAResult`. Validated against lavaan
+        0.6-14 (tests/reference/multilevel_cfa): estimates and standard errors to 1e-4 of
+        lavaan run to convergence, chi-square and fit indices to 1e-4 of its default run.
 
     Returns
     -------

@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 import agreement as agreement_bench  # noqa: E402
 import import_qualtrics  # noqa: E402
 import psychometrics as psychometrics_bench  # noqa: E402
+import twolevel as twolevel_bench  # noqa: E402
 import workloads  # noqa: E402
 from _suite import Row, median_seconds  # noqa: E402
 
@@ -140,6 +141,8 @@ def main() -> int:
                 import_row(n, folder),
                 *psychometric_rows(n, folder, use_r),
                 *agreement_rows(n, schools, 4 if args.quick else 20, folder, use_r),
+                *twolevel_bench.rows(quick=args.quick, runs=3 if args.quick else 5,
+                                     use_r=use_r, folder=folder),
                 *workloads.influence_rows(500 if args.quick else 5_000),
                 *workloads.path_rows(quick=args.quick),
                 report_row(10 if args.quick else 100)]

@@ -214,6 +214,28 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: 5)")
     _force_option(p)
     p.set_defaults(run=_field)
+
+    p = commands.add_parser(
+        "plan",
+        help="how many respondents a school needs for a reliable school mean",
+        description="From an ICC(1) (--icc) or a previous survey's export (its ICC(1) per "
+        "scale), print the reliability ICC(2) of a school mean for a number of respondents, "
+        "the respondents needed to reach --target, the design effect and the effective "
+        "sample size.",
+    )
+    p.add_argument("file", nargs="?", help="a previous survey's export to estimate ICC(1) from")
+    p.add_argument("--icc", type=float, metavar="ICC1", help="plan with this ICC(1) instead")
+    p.add_argument("-i", "--instrument", default="colead-teacher",
+                   help="bundled instrument name or YAML file (default: colead-teacher)")
+    p.add_argument("--target", type=float, default=0.70,
+                   help="reliability a school mean should reach (default: 0.70)")
+    p.add_argument("--group-size", type=float, nargs="+", metavar="N",
+                   help="respondents per school to evaluate (default: the export's mean, or "
+                   "5 10 15 20 30)")
+    p.add_argument("--by", default="school_id", help="school column (default: school_id)")
+    p.add_argument("--platform", default="auto", help="the export's layout (default: detect)")
+    p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
+    p.set_defaults(run=_plan)
     return parser
 
 
@@ -648,4 +670,34 @@ def _field(args: argparse.Namespace) -> int:
                  min_n=args.min_n)
     also = f" and {path.with_suffix('.md')}" if args.to == "codebook" else ""
     print(f"wrote {path}{also}")
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from colead.schools.plan import plan
+
+    if (args.icc is None) == (args.file is None):
+        print("colead: error: give an export FILE or --icc ICC1 (not both)", file=sys.stderr)
+        return EXIT_USAGE
+    data = None
+    if args.file is not None:
+        from colead.io import read_responses
+
+        data = read_responses(args.file, args.instrument, platform=args.platform,
+                              mapping=args.mapping, school=args.by)
+    table = plan(args.icc, data=data, target=args.target, group_size=args.group_size,
+                 by=args.by)
+    shown = table.rename(columns={"n_needed": "needed", "design_effect": "deff"})
+    columns = ["scale", "icc1", "group_size", "icc2", "deff", "effective_n", "needed"]
+    if args.icc is not None:
+        columns.remove("scale")
+    print(shown[columns].to_string(index=False, float_format=lambda v: f"{v:.3g}", na_rep="-"))
+    for row in table.drop_duplicates("scale").itertuples():
+        name = "" if args.icc is not None else f"{row.scale}: "
+        if row.n_needed == row.n_needed:  # not NaN
+            print(f"{name}{int(row.n_needed)} respondents per school give a school mean with "
+                  f"reliability ICC(2) >= {args.target:g} (ICC(1) = {row.icc1:.3f})")
+        else:
+            print(f"{name}ICC(1) = {row.icc1:.3f}: schools do not differ on this scale, so no "
+                  "number of respondents makes a school mean reliable")
     return EXIT_OK

@@ -2,19 +2,22 @@
 
 Scores (psych-style keys, reversal from declared bounds), Cronbach's alpha and item
 statistics, omega, the per-scale reliability table, confirmatory factor analysis (ML, FIML),
-and ordinal measurement equal to lavaan: polychoric correlations, ordinal alpha, categorical
-omega and CFA by WLSMV.
+ordinal measurement equal to lavaan (polychoric correlations, ordinal alpha, categorical omega,
+CFA by WLSMV) and two-level CFA with omega within and between schools.
 
 Public names: score, keyed_items, alpha, AlphaResult, item_analysis, omega, OmegaResult,
-reliability, cfa, CFAResult, FitMeasures, InvarianceResult, polychoric, PolychoricResult.
+reliability, cfa, CFAResult, FitMeasures, InvarianceResult, polychoric, PolychoricResult,
+TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult.
 """
 
 from colead.psychometrics.alpha import AlphaResult, alpha, item_analysis
 from colead.psychometrics.cfa import CFAResult, FitMeasures, InvarianceResult, cfa
 from colead.psychometrics.omega import OmegaResult, omega
+from colead.psychometrics.omega_twolevel import TwoLevelOmegaResult
 from colead.psychometrics.polychoric import PolychoricResult, polychoric
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import keyed_items, score
+from colead.psychometrics.twolevel import TwoLevelCFAResult, TwoLevelFitMeasures
 
 __all__ = [
     "AlphaResult",
@@ -23,6 +26,9 @@ __all__ = [
     "InvarianceResult",
     "OmegaResult",
     "PolychoricResult",
+    "TwoLevelCFAResult",
+    "TwoLevelFitMeasures",
+    "TwoLevelOmegaResult",
     "alpha",
     "cfa",
     "item_analysis",

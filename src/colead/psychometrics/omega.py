@@ -3,9 +3,10 @@ Schmid-Leiman bifactor solution."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ from colead._validation import check_int, check_option
 from colead.exceptions import InsufficientDataError, InvalidParameterError
 from colead.psychometrics import _efa
 from colead.psychometrics.alpha import _prepare
+
+if TYPE_CHECKING:
+    from colead.psychometrics.omega_twolevel import TwoLevelOmegaResult
 
 __all__ = ["OmegaResult", "omega"]
 
@@ -83,13 +87,36 @@ class OmegaResult:
         )
 
 
+@overload
 def omega(
     items: pd.DataFrame,
     *,
     nfactors: int = 1,
     nan_policy: Literal["listwise", "pairwise"] | None = None,
     ordinal: bool = False,
-) -> OmegaResult:
+    cluster: None = None,
+) -> OmegaResult: ...
+
+
+@overload
+def omega(
+    items: pd.DataFrame,
+    *,
+    nfactors: int = 1,
+    nan_policy: Literal["listwise", "pairwise"] | None = None,
+    ordinal: bool = False,
+    cluster: Hashable | Any,
+) -> TwoLevelOmegaResult: ...
+
+
+def omega(
+    items: pd.DataFrame,
+    *,
+    nfactors: int = 1,
+    nan_policy: Literal["listwise", "pairwise"] | None = None,
+    ordinal: bool = False,
+    cluster: Hashable | Any | None = None,
+) -> OmegaResult | TwoLevelOmegaResult:
     """Coefficient omega.
 
     Parameters
@@ -108,10 +135,15 @@ def omega(
         ordered categories, as ``semTools::compRelSEM(fit, ord.scale = TRUE)``; ``alpha`` is then
         ordinal alpha. One factor, complete rows. Validated against semTools 0.5-6 / lavaan
         0.6-14 (tests/reference/ordinal).
+    cluster : column name or array-like, optional
+        The school of each row (a column of ``items``, or one label per row): fit the
+        one-factor model at two levels (:func:`colead.cfa` with ``cluster``) and return omega
+        within schools and omega between schools (the reliability of school means), as
+        ``semTools::compRelSEM(fit, config = , shared = )``; complete rows only.
 
     Returns
     -------
-    OmegaResult
+    OmegaResult, or TwoLevelOmegaResult with ``cluster``.
 
     Notes
     -----
@@ -120,9 +152,20 @@ def omega(
     against semTools 0.5-6 / lavaan 0.6-14 to 1e-6. Two or more factors: validated against
     ``psych::omega(x, nfactors, fm = "minres", rotate = "oblimin")`` (psych 2.2.9) to 1e-5;
     with two factors the general loadings are set equal, psych's ``option = "equal"``, and the
-    result deserves caution (three factors identify the general factor).
+    result deserves caution (three factors identify the general factor). With ``cluster``:
+    Geldhof, Preacher & Zyphur (2014) and Lai (2021), validated against semTools 0.5-6 on
+    lavaan 0.6-14 two-level fits (tests/reference/multilevel_cfa).
     """
     check_int(nfactors, "nfactors", "omega", low=1)
+    if cluster is not None:
+        if nfactors != 1 or nan_policy not in (None, "listwise") or ordinal:
+            raise InvalidParameterError(
+                "omega with a cluster fits one factor at each level on complete rows "
+                "(nfactors=1, nan_policy='listwise', ordinal=False)."
+            )
+        from colead.psychometrics.omega_twolevel import two_level_omega
+
+        return two_level_omega(items, cluster)
     policy = nan_policy or ("listwise" if nfactors == 1 else "pairwise")
     check_option(policy, "nan_policy", "omega", ("listwise", "pairwise"))
     x, names, _ = _prepare(items, "omega", min_items=3 if nfactors == 1 else 2 * nfactors + 1)

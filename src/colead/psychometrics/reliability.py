@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from colead._validation import check_option
-from colead.exceptions import ColeadError, ColeadWarning
+from colead.exceptions import ColeadError, ColeadWarning, InvalidParameterError
 from colead.psychometrics.alpha import alpha, item_analysis
 from colead.psychometrics.omega import omega
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, keyed_items
@@ -51,6 +51,7 @@ def reliability(
     method: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
     omega_total: bool = True,
     ordinal: bool = False,
+    cluster: Hashable | None = None,
 ) -> pd.DataFrame:
     """Reliability of every scale of an instrument.
 
@@ -71,6 +72,9 @@ def reliability(
         Also report ``ordinal_alpha`` (standardized alpha of the polychoric correlations) and
         ``ordinal_omega`` (categorical omega from a one-factor WLSMV fit); see
         :func:`colead.alpha` and :func:`colead.omega`.
+    cluster : column name, optional
+        The school column (such as ``"school_id"``): also fit each scale's one-factor model at
+        two levels and add ``omega_within`` and ``omega_between`` (see :func:`colead.omega`).
 
     Returns
     -------
@@ -78,7 +82,8 @@ def reliability(
         One row per scale: ``scale, title, k, n, n_complete, alpha, ci_low, ci_high,
         ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` where
         flagged items have a negative item-rest correlation (with ``ordinal=True`` also
-        ``ordinal_alpha, ordinal_omega`` after ``omega_total``). A scale that cannot be computed
+        ``ordinal_alpha, ordinal_omega`` after ``omega_total``; with ``cluster`` also
+        ``omega_within, omega_between`` at the end). A scale that cannot be computed
         (too few answers) has missing statistics rather than stopping the table.
 
     Warns
@@ -138,11 +143,14 @@ def reliability(
                         row[name] = func(items, nan_policy)
                 except ColeadError as exc:
                     notes.append(f"{scale.id}: {name} not computed: {exc}")
+        if cluster is not None:
+            row.update(_two_level(items, frame, cluster, scale.id, notes))
         rows.append(row)
     if notes:
         warnings.warn("reliability: " + "; ".join(notes), ColeadWarning, stacklevel=2)
     columns = COLUMNS if not ordinal else [*COLUMNS[:13], *ORDINAL, *COLUMNS[13:]]
-    return pd.DataFrame(rows, columns=columns)
+    extra = ["omega_within", "omega_between"] if cluster is not None else []
+    return pd.DataFrame(rows, columns=columns + extra)
 
 
 ORDINAL = ["ordinal_alpha", "ordinal_omega"]
@@ -154,3 +162,20 @@ def _ordinal_alpha(items: pd.DataFrame, nan_policy: str) -> float:
 
 def _ordinal_omega(items: pd.DataFrame, nan_policy: str) -> float:
     return omega(items, ordinal=True).omega_total
+
+
+def _two_level(
+    items: pd.DataFrame, frame: pd.DataFrame, cluster: Hashable, scale: str, notes: list[str]
+) -> dict[str, float]:
+    from colead.psychometrics.omega_twolevel import two_level_omega
+
+    if cluster not in frame.columns:
+        raise InvalidParameterError(f"The cluster column {cluster!r} is not in the data.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ColeadWarning)
+            res = two_level_omega(items, frame[cluster].to_numpy())
+    except ColeadError as exc:
+        notes.append(f"{scale}: two-level omega not computed: {exc}")
+        return {}
+    return {"omega_within": res.omega_within, "omega_between": res.omega_between}

@@ -1,0 +1,118 @@
+"""Time the two-level CFA (``cl.cfa(..., cluster=)``): one factor, 6 items, 100,000 teachers in
+4,000 schools (target: under 5 s), beside lavaan's ``cfa(model, data, cluster = )`` on the same
+CSV when Rscript with lavaan is found.
+
+    python benchmarks/twolevel.py [--quick] [--runs R] [--no-r]
+
+The data come from ``colead.simulation.twolevel`` (fixed seed): schools of 5 to 45 teachers,
+5% of answers missing (listwise deletion leaves about 77,000 complete rows). ``--quick`` uses
+5,000 teachers in 200 schools. colead's time is the median of R runs after one untimed call;
+lavaan's is the elapsed time of one fit (``system.time``), read from Rscript's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _suite import Row, median_and_min
+
+import colead as cl
+from colead.simulation.twolevel import two_level_factor_data
+
+TARGET_S = 5.0
+ITEMS = [f"y{j}" for j in range(1, 7)]
+R_CODE = """
+suppressPackageStartupMessages(library(lavaan))
+x <- read.csv(path)
+model <- 'level: 1
+  f =~ y1 + y2 + y3 + y4 + y5 + y6
+level: 2
+  f =~ y1 + y2 + y3 + y4 + y5 + y6'
+t <- system.time(fit <- cfa(model, data = x, cluster = "school_id"))[["elapsed"]]
+cat("\\nSECONDS", t, "\\nCHISQ", sprintf("%.6f", fitMeasures(fit, "chisq")), "\\n")
+"""
+
+
+def make_data(schools: int) -> pd.DataFrame:
+    """About 25 teachers per school, one factor at each level."""
+    return two_level_factor_data(
+        n_schools=schools,
+        respondents=(5, 45),
+        within_loadings=np.array([1.0, 0.9, 0.8, 0.7, 0.85, 0.6]),
+        between_loadings=np.array([0.5, 0.45, 0.4, 0.3, 0.35, 0.25]),
+        within_residual=np.array([0.6, 0.7, 0.8, 0.9, 0.75, 1.0]),
+        between_residual=np.array([0.05, 0.04, 0.06, 0.03, 0.05, 0.04]),
+        means=np.array([3.0, 3.5, 4.0, 2.5, 3.2, 3.8]),
+        missing=0.05,
+        seed=20261207,
+    )
+
+
+def lavaan_seconds(path: Path, timeout: float) -> tuple[float, float]:
+    """lavaan's elapsed seconds and chi-square on ``path``; NaN without R, inf on timeout."""
+    if shutil.which("Rscript") is None:
+        return float("nan"), float("nan")
+    code = f"path <- '{path}'\n" + R_CODE
+    try:
+        done = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True,
+                              timeout=timeout, check=True)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return float("inf"), float("nan")
+    except subprocess.CalledProcessError:
+        return float("nan"), float("nan")
+    seconds = re.findall(r"SECONDS ([0-9.]+)", done.stdout)
+    chisq = re.findall(r"CHISQ ([0-9.]+)", done.stdout)
+    return (float(seconds[-1]) if seconds else float("nan"),
+            float(chisq[-1]) if chisq else float("nan"))  # fmt: skip
+
+
+def rows(*, quick: bool, runs: int, use_r: bool, folder: Path) -> list[Row]:
+    """The benchmark as rows of the performance suite (``benchmarks/run.py``)."""
+    schools = 200 if quick else 4_000
+    data = make_data(schools)
+    model = {"f": ITEMS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = cl.cfa(data, model, cluster="school_id")
+        median, _ = median_and_min(lambda: cl.cfa(data, model, cluster="school_id"), runs)
+    label = f"two-level CFA, 6 items, {len(data):,} teachers in {schools:,} schools"
+    lavaan, chisq = float("nan"), float("nan")
+    if use_r:
+        path = folder / "twolevel.csv"
+        data.to_csv(path, index=False, na_rep="NA")
+        lavaan, chisq = lavaan_seconds(path, timeout=1800)
+        if chisq == chisq and abs(chisq - fit.fit.chisq) > 1e-4 * max(1.0, chisq):
+            print(f"warning: chi-square differs from lavaan's: {fit.fit.chisq} vs {chisq}")
+    return [Row(label, median, "R lavaan::cfa(cluster =)" if use_r else "", lavaan,
+                f"< {TARGET_S:g} s" if not quick else "")]  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 teachers, 3 runs (for CI)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-r", action="store_true", help="skip lavaan")
+    args = parser.parse_args()
+    runs = 3 if args.quick else args.runs
+    with tempfile.TemporaryDirectory() as tmp:
+        (row,) = rows(quick=args.quick, runs=runs, use_r=not args.no_r, folder=Path(tmp))
+    other = "" if row.other != row.other else f"; lavaan {row.other:.2f} s"
+    ratio = "" if row.ratio != row.ratio else f" ({1 / row.ratio:.0f}x colead's time)"
+    print(f"{row.workload}: colead {row.colead:.3f} s (median of {runs}){other}{ratio}")
+    if not args.quick and row.colead >= TARGET_S:
+        print(f"over target ({TARGET_S:g} s)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Input checks of the two-level CFA: the model of each level, the cluster column and the
+data (every problem a user can cause raises :class:`InvalidParameterError` or
+:class:`InsufficientDataError` naming it)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from colead.exceptions import InsufficientDataError, InvalidParameterError
+from colead.psychometrics import _twolevel_stats as tstats
+from colead.psychometrics.cfa import inputs as _input
+
+
+def split_model(
+    model: Any, data: pd.DataFrame
+) -> tuple[dict[str, list[str]], dict[str, list[str]], tuple[str, ...]]:
+    """The within and between models of ``model`` (one mapping for both levels, or
+    ``{"within": {...}, "between": {...}}``), checked against ``data``."""
+    if (
+        isinstance(model, Mapping)
+        and set(model) == {"within", "between"}
+        and all(isinstance(v, Mapping) for v in model.values())
+    ):
+        within = _input.check_model(model["within"], data)
+        between = _input.check_model(model["between"], data)
+    else:
+        within = _input.check_model(model, data)
+        between = {f: list(v) for f, v in within.items()}
+    items = tuple(i for f in within for i in within[f])
+    other = [i for f in between for i in between[f]]
+    if set(other) != set(items):
+        only_w = [i for i in items if i not in other]
+        only_b = [i for i in other if i not in items]
+        raise InvalidParameterError(
+            "Every item of a two-level model must load on a factor at both levels; "
+            f"only within: {only_w}, only between: {only_b}."
+        )
+    return within, between, items
+
+
+def arrays(
+    data: pd.DataFrame, items: tuple[str, ...], cluster: Hashable
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    if cluster not in data.columns:
+        raise InvalidParameterError(f"The cluster column {cluster!r} is not in the data.")
+    if cluster in items:
+        raise InvalidParameterError(f"The cluster column {cluster!r} is also an item.")
+    x = data[list(items)].to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(x).any():
+        bad = [items[j] for j in np.flatnonzero(np.isinf(x).any(axis=0))]
+        raise InvalidParameterError(f"Infinite values in the items {bad}.")
+    no_cluster = data[cluster].isna().to_numpy()
+    complete = ~np.isnan(x).any(axis=1)
+    keep = complete & ~no_cluster
+    codes = pd.factorize(data[cluster].to_numpy()[keep])[0]
+    counts = {
+        "n_input": len(x),
+        "n_incomplete": int((~complete & ~no_cluster).sum()),
+        "n_no_cluster": int(no_cluster.sum()),
+    }
+    return x[keep], codes, counts
+
+
+def check_data(st: tstats.ClusterStats, items: tuple[str, ...], npar: int) -> None:
+    p = len(items)
+    if st.n_clusters < 2:
+        raise InsufficientDataError(
+            f"A two-level model needs complete answers from at least 2 clusters; got "
+            f"{st.n_clusters}."
+        )
+    if st.n - st.n_clusters <= p:
+        raise InsufficientDataError(
+            f"A two-level model of {p} items needs more complete rows than clusters plus "
+            f"items: {st.n} rows in {st.n_clusters} clusters."
+        )
+    diag = np.diag(st.within_cov)
+    flat = [items[j] for j in np.flatnonzero(diag <= 1e-12 * max(float(diag.max()), 1e-300))]
+    if flat:
+        raise InsufficientDataError(
+            "The pooled within-cluster covariance matrix is not positive definite: no "
+            f"within-cluster variance in {', '.join(flat)}."
+        )
+    try:
+        np.linalg.cholesky(st.within_cov)
+    except np.linalg.LinAlgError:
+        raise InsufficientDataError(
+            "The pooled within-cluster covariance matrix is not positive definite: some items "
+            "are linearly dependent within clusters."
+        ) from None
+    moments = p * (p + 1) + p
+    if npar > moments:
+        raise InsufficientDataError(
+            f"The model is not identified: {npar} free parameters but only {moments} sample "
+            "moments at the two levels."
+        )

@@ -225,7 +225,7 @@ def test_reliability_with_a_cluster_adds_both_omegas():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ColeadWarning)
         table = cl.reliability(resp, scales=["trust_principal"], cluster="school_id")
-        items = cl.scoring.keyed_items(resp.data, resp.instrument,
+        items = cl.psychometrics.keyed_items(resp.data, resp.instrument,
                                        resp.instrument.scales["trust_principal"])  # fmt: skip
         one = cl.omega(items, cluster=resp.data["school_id"].to_numpy())
     row = table.iloc[0]

@@ -29,8 +29,8 @@ from numpy.testing import assert_allclose
 
 import colead as cl
 from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
+from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult
 from colead.psychometrics.omega_twolevel import level_reliability
-from colead.psychometrics.twolevel import TwoLevelCFAResult
 from colead.simulation.twolevel import two_level_factor_data
 
 from .conftest import REPO

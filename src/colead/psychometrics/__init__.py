@@ -12,12 +12,12 @@ TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult.
 
 from colead.psychometrics.alpha import AlphaResult, alpha, item_analysis
 from colead.psychometrics.cfa import CFAResult, FitMeasures, InvarianceResult, cfa
+from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult, TwoLevelFitMeasures
 from colead.psychometrics.omega import OmegaResult, omega
 from colead.psychometrics.omega_twolevel import TwoLevelOmegaResult
 from colead.psychometrics.polychoric import PolychoricResult, polychoric
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import keyed_items, score
-from colead.psychometrics.twolevel import TwoLevelCFAResult, TwoLevelFitMeasures
 
 __all__ = [
     "AlphaResult",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from colead.exceptions import InvalidParameterError
-from colead.psychometrics.twolevel import TwoLevelCFAResult, fit_two_level
+from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult, fit_two_level
 
 __all__ = ["TwoLevelOmegaResult", "level_reliability", "two_level_omega"]
 

@@ -26,7 +26,7 @@ from colead.psychometrics.cfa import model as engine
 from colead.psychometrics.cfa.summary import fit_lines, html_table, parameter_lines
 
 if TYPE_CHECKING:
-    from colead.psychometrics.twolevel import TwoLevelCFAResult
+    from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult
 
 __all__ = ["CFAResult", "FitMeasures", "InvarianceResult", "cfa"]
 
@@ -128,7 +128,7 @@ class CFAResult:
         Problems found: non-convergence, singular information, Heywood cases.
     estimator : str
         ``"ml"``, or ``"wlsmv"``, ``"dwls"``, ``"ulsmv"`` for ordinal items (then ``fit`` is an
-        :class:`~colead.psychometrics._ordinal_results.OrdinalFitMeasures`, ``parameters`` has
+        :class:`~colead.psychometrics.cfa.ordinal_results.OrdinalFitMeasures`, ``parameters`` has
         lavaan's threshold (``|``), scale-factor (``~*~``) and derived residual-variance rows,
         and the covariance tables hold polychoric and implied correlations).
 
@@ -175,7 +175,7 @@ class CFAResult:
         if self.estimator == "ml":
             cols = engine.parameter_columns(spec, self._raw)
         else:
-            from colead.psychometrics._ordinal_results import parameter_columns
+            from colead.psychometrics.cfa.ordinal_results import parameter_columns
 
             cols = parameter_columns(spec, self._raw)
         frame = pd.DataFrame(
@@ -418,7 +418,7 @@ def cfa(
         thresholds and polychoric correlations, robust standard errors and the scaled-and-shifted
         test; ``"dwls"`` the same estimates with lavaan's unscaled standard errors and test;
         ``"ulsmv"`` unweighted least squares with the robust corrections. See
-        :mod:`colead.psychometrics.ordinal_cfa`.
+        :mod:`colead.psychometrics.cfa.ordinal`.
     group : column name, optional
         Fit the model in each group separately (with item intercepts and latent means).
         Rows without a group are left out with a warning.
@@ -453,7 +453,7 @@ def cfa(
         (the same factors at both levels, the configural case) or ``{"within": {...},
         "between": {...}}``; every item must appear at both levels. Complete rows only
         (listwise); rows without a cluster are left out. See
-        :class:`~colead.psychometrics.twolevel.TwoLevelCFAResult`. Validated against lavaan
+        :class:`~colead.psychometrics.cfa.twolevel.TwoLevelCFAResult`. Validated against lavaan
         0.6-14 (tests/reference/multilevel_cfa): estimates and standard errors to 1e-4 of
         lavaan run to convergence, chi-square and fit indices to 1e-4 of its default run.
 
@@ -522,11 +522,11 @@ def cfa(
                 f"{_FUNC} fits either a two-level model (cluster) or a multi-group model "
                 "(group, invariance), not both."
             )
-        from colead.psychometrics.twolevel import fit_two_level
+        from colead.psychometrics.cfa.twolevel import fit_two_level
 
         return fit_two_level(data, model, cluster=cluster, missing=missing, std_lv=bool(std_lv))
     if estimator != "ml":
-        from colead.psychometrics.ordinal_cfa import fit_ordinal
+        from colead.psychometrics.cfa.ordinal import fit_ordinal
 
         return fit_ordinal(
             data,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from colead.psychometrics import _twolevel_stats as tstats
 from colead.psychometrics.cfa import kernels
+from colead.psychometrics.cfa import twolevel_stats as tstats
 from colead.psychometrics.cfa.model import Spec
 
 LEVEL_NAMES = ("within", "between")

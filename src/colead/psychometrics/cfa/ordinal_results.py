@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from colead.psychometrics import _ordinal_model as om
+from colead.psychometrics.cfa import ordinal_model as om
 from colead.psychometrics.cfa.fit import FitMeasures
 
 _Z975 = float(stats.norm.ppf(0.975))

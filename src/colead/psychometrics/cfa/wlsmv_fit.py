@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg as scipy_linalg
 
-from colead.psychometrics import _ordinal_model as om
+from colead.psychometrics.cfa import ordinal_model as om
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
-from colead.psychometrics import _twolevel_fit as tfit
-from colead.psychometrics import _twolevel_input as tinput
-from colead.psychometrics import _twolevel_model as tmodel
-from colead.psychometrics import _twolevel_stats as tstats
 from colead.psychometrics.cfa import kernels
+from colead.psychometrics.cfa import twolevel_fit as tfit
+from colead.psychometrics.cfa import twolevel_input as tinput
+from colead.psychometrics.cfa import twolevel_model as tmodel
+from colead.psychometrics.cfa import twolevel_stats as tstats
 from colead.psychometrics.cfa.model import parameter_columns
 from colead.psychometrics.cfa.summary import fit_lines, html_table, parameter_lines
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from colead.psychometrics import _twolevel_stats as tstats
 from colead.psychometrics.cfa import kernels
+from colead.psychometrics.cfa import twolevel_stats as tstats
 
 
 def force_pd(s: np.ndarray, tol: float = 1e-6) -> np.ndarray:
@@ -59,7 +59,8 @@ def measures(
     n_clusters: int,
     sigma: np.ndarray,
 ) -> dict[str, Any]:
-    """Every fit measure, keyed as :class:`~colead.psychometrics.twolevel.TwoLevelFitMeasures`."""
+    """Every fit measure, keyed as
+    :class:`~colead.psychometrics.cfa.twolevel.TwoLevelFitMeasures` names them."""
     moments = p * (p + 1) + p  # within and between covariances, between means
     chisq = max(2.0 * (h1.logl - logl), 0.0)
     baseline = max(2.0 * (h1.logl - baseline_logl), 0.0)

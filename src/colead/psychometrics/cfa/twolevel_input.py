@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from colead.exceptions import InsufficientDataError, InvalidParameterError
-from colead.psychometrics import _twolevel_stats as tstats
 from colead.psychometrics.cfa import inputs as _input
+from colead.psychometrics.cfa import twolevel_stats as tstats
 
 
 def split_model(

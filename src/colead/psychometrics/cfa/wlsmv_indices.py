@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from colead.psychometrics import _wlsmv_fit as wf
 from colead.psychometrics._polychoric import pair_index
+from colead.psychometrics.cfa import wlsmv_fit as wf
 from colead.psychometrics.cfa.kernels import rmsea_interval
 
 

@@ -20,14 +20,16 @@ import pandas as pd
 
 from colead._validation import check_option
 from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
-from colead.psychometrics import _nacov, _satorra2000, _wlsmv_indices
-from colead.psychometrics import _ordinal_model as om
 from colead.psychometrics import _polychoric as pc
-from colead.psychometrics import _wlsmv_fit as wf
-from colead.psychometrics._ordinal_results import NAMES, OrdinalFitMeasures
 from colead.psychometrics.cfa import inputs as _cfa_input
+from colead.psychometrics.cfa import nacov as _nacov
+from colead.psychometrics.cfa import ordinal_model as om
+from colead.psychometrics.cfa import satorra2000 as _satorra2000
+from colead.psychometrics.cfa import wlsmv_fit as wf
+from colead.psychometrics.cfa import wlsmv_indices as _wlsmv_indices
 from colead.psychometrics.cfa.fit import CFAResult, InvarianceResult
 from colead.psychometrics.cfa.model import Moments
+from colead.psychometrics.cfa.ordinal_results import NAMES, OrdinalFitMeasures
 from colead.psychometrics.polychoric import check_categories, correlation_notes, gap_notes
 
 LEVELS = ("configural", "thresholds", "metric", "scalar")

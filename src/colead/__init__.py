@@ -79,6 +79,8 @@ _EXPORTS: dict[str, str] = {
     "ReplicateDesign": "colead.weights",
     "replicate_design": "colead.weights",
     "simulate_replicate_weights": "colead.weights",
+    "RaschResult": "colead.psychometrics.rasch",
+    "rasch": "colead.psychometrics.rasch",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -123,6 +125,7 @@ if TYPE_CHECKING:
     from colead.io import Export, read_export, read_responses, write_export
     from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
+    from colead.psychometrics.rasch import RaschResult, rasch
     from colead.relate import (
         correlate,
         correlation_matrix,

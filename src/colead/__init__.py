@@ -81,6 +81,11 @@ _EXPORTS: dict[str, str] = {
     "simulate_replicate_weights": "colead.weights",
     "RaschResult": "colead.psychometrics.rasch",
     "rasch": "colead.psychometrics.rasch",
+    "Norms": "colead.psychometrics.benchmark",
+    "benchmark": "colead.psychometrics.benchmark",
+    "list_norms": "colead.psychometrics.benchmark",
+    "load_norms": "colead.psychometrics.benchmark",
+    "make_norms": "colead.psychometrics.benchmark",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -125,6 +130,13 @@ if TYPE_CHECKING:
     from colead.io import Export, read_export, read_responses, write_export
     from colead.model_result import ModelResult
     from colead.omega_reliability import OmegaResult, omega
+    from colead.psychometrics.benchmark import (
+        Norms,
+        benchmark,
+        list_norms,
+        load_norms,
+        make_norms,
+    )
     from colead.psychometrics.rasch import RaschResult, rasch
     from colead.relate import (
         correlate,

@@ -160,3 +160,21 @@ def test_make_norms_ignores_small_schools_entirely() -> None:
         cl.make_norms(few, source="s", year=1)
     with pytest.raises(cl.InvalidParameterError, match="min_n"):
         cl.make_norms(scores, source="s", year=1, min_n=2)
+
+
+def test_benchmark_reads_the_aggregate_table() -> None:
+    resp = cl.load_sample("district")
+    scores = cl.score(resp)
+    norms = cl.make_norms(scores, source="sample", year=2026, by="school_id")
+    table = cl.aggregate(scores, by="school_id", min_n=15)
+    out = cl.benchmark(table, norms)
+    assert set(out["measure"]) == set(table["scale"])
+    assert list(out.columns[:2]) == ["school_id", "suppressed"]
+    mine = out.set_index(["school_id", "measure"])
+    src = table.set_index(["school_id", "scale"])
+    for key in [("S01", "trust_principal"), ("S05", "shared_leadership")]:
+        row = norms.table.set_index("measure").loc[key[1]]
+        assert_allclose(mine.loc[key, "z"], (src.loc[key, "mean"] - row["mean"]) / row["sd"])
+    hidden = out["suppressed"].to_numpy()
+    assert hidden.any() and out.loc[hidden, ["benchmark", "z"]].isna().all().all()
+    assert out.loc[hidden, "band"].isna().all()

@@ -149,7 +149,9 @@ def benchmark(
     scores : DataFrame or Series
         One column per measure (a Series is one measure, named by its name), at the level
         the norms describe (respondents, or school means). ``respondent_id``, ``school_id``
-        and non-numeric columns are carried over as identifiers.
+        and non-numeric columns are carried over as identifiers. A table with the columns
+        ``scale`` and ``mean``, such as :func:`colead.aggregate` returns, is read as one row
+        per group and scale (suppressed groups keep missing values).
     norms : str, path, Norms or DataFrame
         See :func:`load_norms`.
     points_per_sd : float, default 20
@@ -200,25 +202,33 @@ def benchmark(
         raise InvalidParameterError(
             f"The 'scores' parameter of benchmark must be a DataFrame or Series; got "
             f"{type(scores).__name__}.")
-    ids = [c for c in frame.columns
-           if c in _ID_COLUMNS or not pd.api.types.is_numeric_dtype(frame[c])]
+    long = {"scale", "mean"} <= set(frame.columns)  # cl.aggregate's table
+    if long:
+        ids = [c for c in frame.columns
+               if c in (*_ID_COLUMNS, "suppressed")
+               or (c != "scale" and not pd.api.types.is_numeric_dtype(frame[c]))]
+        available = list(dict.fromkeys(frame["scale"]))
+    else:
+        ids = [c for c in frame.columns
+               if c in _ID_COLUMNS or not pd.api.types.is_numeric_dtype(frame[c])]
+        available = [c for c in frame.columns if c not in ids]
     usable = table[table["mean"].notna()]
     if year is not None:
         usable = usable[usable["year"] == str(year)]
     if measures is None:
-        chosen = [c for c in frame.columns if c not in ids and c in set(usable["measure"])]
+        chosen = [c for c in available if c in set(usable["measure"])]
         if not chosen:
-            percent_only = sorted(set(frame.columns) & set(table["measure"])
+            percent_only = sorted(set(available) & set(table["measure"])
                                   - set(usable["measure"]))
             hint = (f" ({', '.join(percent_only)}: percentages, not a mean and sd; compare "
                     "shares instead)" if percent_only else "")
             raise InvalidParameterError(
-                "benchmark: no column of the scores has a mean and sd in the norms"
+                "benchmark: no measure of the scores has a mean and sd in the norms"
                 + (f" for year {year}" if year is not None else "") + hint
                 + f"; the norms cover: {', '.join(sorted(set(usable['measure']))) or 'nothing'}.")
     else:
         chosen = list(measures)
-        lacking = [m for m in chosen if m not in frame.columns or m not in set(usable["measure"])]
+        lacking = [m for m in chosen if m not in available or m not in set(usable["measure"])]
         if lacking:
             raise InvalidParameterError(
                 f"benchmark: no scores or no norms (mean and sd"
@@ -228,13 +238,15 @@ def benchmark(
     parts = []
     for measure in chosen:
         row = latest.loc[measure]
-        values = pd.to_numeric(frame[measure], errors="coerce").to_numpy(dtype=float)
+        rows = frame[frame["scale"] == measure] if long else frame
+        values = pd.to_numeric(rows["mean" if long else measure], errors="coerce")
+        values = values.to_numpy(dtype=float)
         z = (values - row["mean"]) / row["sd"]
         score = np.clip(mid + points * z, 1, 99)
         band_index = np.searchsorted(cuts, z, side="right")
         band = pd.Categorical.from_codes(np.where(np.isnan(z), -1, band_index),
                                          categories=list(labels), ordered=True)
-        part = frame[ids].reset_index(drop=True).assign(
+        part = rows[ids].reset_index(drop=True).assign(
             measure=measure, score=values, z=z, benchmark=np.where(np.isnan(z), np.nan, score),
             band=band, norm_mean=row["mean"], norm_sd=row["sd"], norm_year=row["year"],
             norm_source=row["source"])

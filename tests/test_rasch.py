@@ -271,3 +271,22 @@ def test_items_without_information_are_left_out_with_a_warning() -> None:
         res = cl.rasch(data)
     assert res.dropped_items == ("top", "empty")
     assert_allclose(res.loglik, fitted("rsm_sim_rsm").loglik, atol=1e-8)
+
+
+def test_answers_without_a_maximum_are_an_error_not_numbers() -> None:
+    # item a is never answered lower than item b: the CML estimates run off to infinity
+    guttman = pd.DataFrame({"a": [1, 1, 2, 2, 1, 0, 2], "b": [0, 0, 1, 1, 0, 0, 0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no numpy RuntimeWarning on the way
+        with pytest.raises(cl.InsufficientDataError, match="did not converge"):
+            cl.rasch(guttman)
+
+
+def test_dichotomous_items_give_the_rasch_model() -> None:
+    # with two categories both models are the dichotomous Rasch model: same likelihood
+    x = pd.read_csv(REF / "rsm_sim.csv").ge(2).astype(float).where(
+        pd.read_csv(REF / "rsm_sim.csv").notna())
+    rsm, pcm = cl.rasch(x), cl.rasch(x, model="pcm")
+    assert rsm.npar == pcm.npar == 9
+    assert_allclose(rsm.loglik, pcm.loglik, atol=1e-8)
+    assert_allclose(rsm.items["location"], pcm.items["location"], atol=1e-6)

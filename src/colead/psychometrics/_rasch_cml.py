@@ -193,7 +193,10 @@ def fit_cml(
         iterations += 1
         grad = design.T @ grad_b
         info = -(design.T @ hess_b @ design)
-        step = np.linalg.solve(info, grad)
+        try:
+            step = np.linalg.solve(info, grad)
+        except np.linalg.LinAlgError:  # flat likelihood: no maximum
+            break
         scale = 1.0
         while scale >= 1e-10:
             trial = eta + scale * step
@@ -201,15 +204,22 @@ def fit_cml(
             if np.isfinite(new[0]) and new[0] >= loglik - 1e-12 * abs(loglik):
                 break
             scale /= 2
-        else:  # no step improves the likelihood: at the maximum up to rounding, or stuck
+        else:
+            # no step improves the likelihood: at the maximum up to rounding (then the Newton
+            # step is tiny), or running off to infinity where the likelihood is flat
+            converged = bool(np.max(np.abs(step)) < 1e-6)
             break
         eta, (loglik, grad_b, hess_b) = trial, new
         converged = bool(np.max(np.abs(scale * step)) < tol)
     grad = design.T @ grad_b
     info = -(design.T @ hess_b @ design)
+    try:
+        vcov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        vcov, converged = np.full_like(info, np.nan), False
     return CMLFit(
         eta=eta,
-        vcov=np.linalg.inv(info),
+        vcov=vcov,
         loglik=loglik,
         iterations=iterations,
         converged=converged,

@@ -4,7 +4,6 @@ person measures, item infit and outfit, and person separation reliability."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from html import escape
 from typing import Literal
@@ -13,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from colead._validation import check_option
-from colead.exceptions import ColeadWarning, InsufficientDataError
+from colead.exceptions import InsufficientDataError
 from colead.psychometrics import _rasch_cml as cml
 from colead.psychometrics import _rasch_persons as persons_k
 from colead.psychometrics._rasch_input import code_answers, design_matrix, patterns
@@ -140,14 +139,15 @@ def rasch(
     ResponseDataError
         Non-numeric columns, answers that are not whole numbers or lie below ``scale_min``.
     InsufficientDataError
-        Fewer than two items with information, or a category without answers between
-        used ones (its threshold cannot be estimated).
+        Fewer than two items with information, a category without answers between used
+        ones (its threshold cannot be estimated), or answers for which the conditional ML
+        estimates do not exist (the iterations do not converge).
 
     Warns
     -----
     ColeadWarning
         Items left out (no answers, or all answers in one category; for the rating-scale
-        model, all at the lowest or all at the highest category), or no convergence.
+        model, all at the lowest or all at the highest category).
 
     Notes
     -----
@@ -200,13 +200,16 @@ def rasch(
         )
     data = _sufficient(x, raw, pattern, masks, informative, steps)
     design = design_matrix(model, steps)
-    fit = cml.fit_cml(data, design)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fit = cml.fit_cml(data, design)
     if not fit.converged:
-        warnings.warn(
+        # with Newton steps on the exact Hessian this means the maximum does not exist
+        raise InsufficientDataError(
             f"rasch: conditional ML did not converge in {fit.iterations} iterations (largest "
-            f"gradient {fit.gradient_max:.2g}); the data may not identify every parameter.",
-            ColeadWarning,
-            stacklevel=2,
+            f"gradient {fit.gradient_max:.2g}, largest parameter "
+            f"{np.max(np.abs(fit.eta)):.3g}): the answers do not identify every item "
+            "parameter, as when one item's answers are never lower than another's, or a "
+            "category is used by very few persons. Collapse sparse categories or add data."
         )
     beta = design @ fit.eta
     cov_beta = design @ fit.vcov @ design.T

@@ -244,10 +244,13 @@ def test_bad_input_is_named() -> None:
     bad = good.astype(float)
     bad.iloc[2, 1] = 1.5
     bad.iloc[7, 3] = -1
+    bad.iloc[8, 0] = np.inf
     with pytest.raises(cl.ResponseDataError) as err:
         cl.rasch(bad, scale_min=0)
     problems = err.value.problems
-    assert list(problems["row"]) == [4, 9] and list(problems["column"]) == ["I2", "I4"]
+    assert list(problems["row"]) == [4, 9, 10]
+    assert list(problems["column"]) == ["I2", "I4", "I1"]
+    assert [r.split(" ")[0] for r in problems["reason"]] == ["not", "below", "not"]
     text = good.astype(object)
     text.iloc[0, 0] = "agree"
     with pytest.raises(cl.ResponseDataError, match="I1"):

@@ -48,19 +48,21 @@ def code_answers(
     if problems:
         raise ResponseDataError(problems, context=f"the items passed to {func}")
     x = items.to_numpy(dtype=float, na_value=np.nan).reshape(len(items), len(names))
-    lowest = float(np.nanmin(x)) if np.isfinite(x).any() else 0.0
+    finite = np.isfinite(x)
+    lowest = float(x[finite].min()) if finite.any() else 0.0
     if scale_min is not None:
         lowest = check_number(scale_min, "scale_min", func)
     bad = ~np.isnan(x) & ((x != np.round(x)) | (x < lowest) | np.isinf(x))
     for row, col in zip(*np.nonzero(bad), strict=True):
+        value = float(x[row, col])
+        if not np.isfinite(value):
+            reason = "not a finite number"
+        elif value < lowest:
+            reason = f"below the lowest category {lowest:g} (scale_min)"
+        else:
+            reason = "not a whole number"
         problems.append(
-            {
-                "row": int(row) + 2,
-                "column": names[col],
-                "value": float(x[row, col]),
-                "reason": "not a whole number" if np.isfinite(x[row, col]) and x[row, col]
-                >= lowest else f"below the lowest category {lowest:g} (scale_min)",
-            }
+            {"row": int(row) + 2, "column": names[col], "value": value, "reason": reason}
         )
     if problems:
         raise ResponseDataError(problems, context=f"the items passed to {func}")

@@ -85,6 +85,13 @@ _EXPORTS: dict[str, str] = {
     "ReplicateDesign": "colead.decisions",
     "replicate_design": "colead.decisions",
     "simulate_replicate_weights": "colead.decisions",
+    "RaschResult": "colead.psychometrics",
+    "rasch": "colead.psychometrics",
+    "Norms": "colead.schools",
+    "benchmark": "colead.schools",
+    "list_norms": "colead.schools",
+    "load_norms": "colead.schools",
+    "make_norms": "colead.schools",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -127,6 +134,7 @@ if TYPE_CHECKING:
         InvarianceResult,
         OmegaResult,
         PolychoricResult,
+        RaschResult,
         TwoLevelCFAResult,
         TwoLevelFitMeasures,
         TwoLevelOmegaResult,
@@ -135,6 +143,7 @@ if TYPE_CHECKING:
         item_analysis,
         omega,
         polychoric,
+        rasch,
         reliability,
         score,
     )
@@ -150,19 +159,24 @@ if TYPE_CHECKING:
     from colead.reporting import report
     from colead.schools import (
         ICCResult,
+        Norms,
         ad,
         aggregate,
         agreement,
         awg,
+        benchmark,
         distribution,
         icc,
         icc_table,
+        list_norms,
+        load_norms,
+        make_norms,
         plan,
         rwg,
         rwg_j,
         rwg_j_lindell,
     )
-    from colead.simulation.population import Population, SimulatedResponses, simulate
+    from colead.simulation import Population, SimulatedResponses, simulate
 
 
 # Subpackages reachable as attributes (``cl.plots.plot_likert``), imported on first use.

@@ -3,11 +3,12 @@
 Scores (psych-style keys, reversal from declared bounds), Cronbach's alpha and item
 statistics, omega, the per-scale reliability table, confirmatory factor analysis (ML, FIML),
 ordinal measurement equal to lavaan (polychoric correlations, ordinal alpha, categorical omega,
-CFA by WLSMV) and two-level CFA with omega within and between schools.
+CFA by WLSMV), two-level CFA with omega within and between schools, and Rasch measures
+(rating-scale and partial-credit models by conditional ML, equal to eRm).
 
 Public names: score, keyed_items, alpha, AlphaResult, item_analysis, omega, OmegaResult,
 reliability, cfa, CFAResult, FitMeasures, InvarianceResult, polychoric, PolychoricResult,
-TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult.
+TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult, rasch, RaschResult.
 """
 
 from colead.psychometrics.alpha import AlphaResult, alpha, item_analysis
@@ -16,6 +17,7 @@ from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult, TwoLevelFitMeas
 from colead.psychometrics.omega import OmegaResult, omega
 from colead.psychometrics.omega_twolevel import TwoLevelOmegaResult
 from colead.psychometrics.polychoric import PolychoricResult, polychoric
+from colead.psychometrics.rasch import RaschResult, rasch
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import keyed_items, score
 
@@ -26,6 +28,7 @@ __all__ = [
     "InvarianceResult",
     "OmegaResult",
     "PolychoricResult",
+    "RaschResult",
     "TwoLevelCFAResult",
     "TwoLevelFitMeasures",
     "TwoLevelOmegaResult",
@@ -35,6 +38,7 @@ __all__ = [
     "keyed_items",
     "omega",
     "polychoric",
+    "rasch",
     "reliability",
     "score",
 ]

@@ -17,6 +17,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
@@ -34,6 +35,9 @@ _SHOWN_CELLS = 10
 # A formula element in a sheet part, with or without a namespace prefix: <f>, <x:f t="shared">.
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CHUNK = 1 << 20
+# What zipfile raises for a damaged archive (an unknown version, a bad CRC, a cut-off part).
+_BROKEN_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError,
+               EOFError, KeyError, zlib.error)
 
 
 def read_xlsx(data: bytes, name: str) -> RawTable:
@@ -56,15 +60,29 @@ def read_xlsx(data: bytes, name: str) -> RawTable:
         _check_declared_size(sheet, name)
         rows = _read_rows(sheet, name)
         skipped = [ws.title for ws in book.worksheets if ws is not sheet]
+    except ResponseDataError:
+        raise
+    except _BROKEN_ZIP as exc:  # the sheet is streamed: a damaged part shows only now
+        raise _damaged(name, exc) from None
     finally:
         book.close()
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     notes = [f"read sheet {sheet.title!r}; not read: {', '.join(skipped)}"] if skipped else []
-    if _has_formulas(data):
-        notes += _uncached_formulas(data, sheet.title, rows)
+    try:
+        if _has_formulas(data):
+            notes += _uncached_formulas(data, sheet.title, rows)
+    except _BROKEN_ZIP as exc:
+        raise _damaged(name, exc) from None
     return RawTable.from_rows(
         rows, source=name, encoding="xlsx", sheet=sheet.title, notes=tuple(notes)
+    )
+
+
+def _damaged(name: str, exc: BaseException) -> ResponseDataError:
+    return ResponseDataError(
+        [{"reason": f"looks like an XLSX workbook but a part of it is damaged: {exc}"}],
+        context=name,
     )
 
 
@@ -89,7 +107,7 @@ def _check_archive(data: bytes, name: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except _BROKEN_ZIP as exc:
         raise ResponseDataError(
             [{"reason": f"looks like an XLSX workbook but cannot be opened: {exc}"}], context=name
         ) from None

@@ -178,7 +178,7 @@ def rasch(
     >>> import colead as cl
     >>> resp = cl.load_sample("district")
     >>> scale = resp.instrument.scales["shared_leadership"]
-    >>> items = cl.scoring.keyed_items(resp.data, resp.instrument, scale)
+    >>> items = cl.psychometrics.keyed_items(resp.data, resp.instrument, scale)
     >>> fit = cl.rasch(items)
     >>> round(fit.person_reliability, 2)
     0.77

@@ -10,9 +10,10 @@ agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_no
 """
 
 from colead.schools.aggregate import aggregate, agreement, distribution
+from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
 from colead.schools.plan import plan
-from colead.schools.rwg import ICCResult, ad, awg, icc, icc_table, rwg, rwg_j, rwg_j_lindell
+from colead.schools.rwg import ad, awg, rwg, rwg_j, rwg_j_lindell
 
 __all__ = [
     "ICCResult",

@@ -28,7 +28,8 @@ from colead.io.responses import ID_COLUMNS, Responses
 from colead.privacy import check_item_min_n, check_min_n, protect, suppress
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, score
 from colead.schools._roster import lookup_sizes, roster_sizes
-from colead.schools.rwg import icc, scale_agreement
+from colead.schools.icc import icc
+from colead.schools.rwg import scale_agreement
 
 if TYPE_CHECKING:
     import os

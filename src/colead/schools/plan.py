@@ -178,7 +178,7 @@ def _group_sizes(group_size: Any, mean_size: float | None) -> list[float]:
 def _from_data(data: Any, by: Hashable, instrument: Any) -> dict[str, dict[str, float]]:
     from colead.io.responses import Responses
     from colead.psychometrics.scoring import score
-    from colead.schools.rwg import icc
+    from colead.schools.icc import icc
 
     if isinstance(data, Responses) or instrument is not None:
         scores = score(data, instrument)

@@ -27,6 +27,7 @@ from numpy.testing import assert_allclose
 
 import colead as cl
 from colead.exceptions import InsufficientDataError, InvalidParameterError, ResponseDataError
+from colead.schools import _anova
 from colead.schools import _kernels as core
 
 REF = Path(__file__).resolve().parent / "reference" / "aggregation"
@@ -142,11 +143,11 @@ def test_reml_loglik_is_nlmes_and_colead_reaches_the_maximum(record):
     # likelihood colead maximises is nlme's, and colead's optimum is at least as high.
     values, groups = icc_case(record)
     inp = core.read(values, groups, "test")
-    w = core.one_way(inp.x[:, 0], inp.codes, len(inp.labels))
-    at_nlme = core.reml_loglik(record["tau00_full_precision"] / record["sigma2"], w)
+    w = _anova.one_way(inp.x[:, 0], inp.codes, len(inp.labels))
+    at_nlme = _anova.reml_loglik(record["tau00_full_precision"] / record["sigma2"], w)
     assert_allclose(at_nlme, record["reml_loglik"], rtol=1e-9)
-    lam = core.reml_fit(w)[0]
-    assert core.reml_loglik(lam, w) >= at_nlme - 1e-9
+    lam = _anova.reml_fit(w)[0]
+    assert _anova.reml_loglik(lam, w) >= at_nlme - 1e-9
 
 
 def test_icc_negative_anova_and_boundary_reml():
@@ -479,11 +480,11 @@ def test_anova_icc_matches_a_plain_groupby_and_reml_is_the_maximum(seed, spread)
     mixed = cl.icc(y, groups, method="mixed")
     assert 0 <= mixed.icc1 <= 1
     inp = core.read(y, groups, "test")
-    w = core.one_way(inp.x[:, 0], inp.codes, len(inp.labels))
+    w = _anova.one_way(inp.x[:, 0], inp.codes, len(inp.labels))
     lam = mixed.tau00 / mixed.sigma2
-    best = core.reml_loglik(lam, w)
+    best = _anova.reml_loglik(lam, w)
     for other in (0.0, lam * 0.99, lam * 1.01 + 1e-6, lam + 0.5, 10.0):
-        assert best >= core.reml_loglik(other, w) - 1e-9
+        assert best >= _anova.reml_loglik(other, w) - 1e-9
 
 
 # ---------------------------------------------------------------------------------------------

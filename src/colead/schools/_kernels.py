@@ -1,6 +1,6 @@
-"""Kernels behind :mod:`colead.schools.rwg`: reading and checking the input, per-group
-sums by ``bincount``, the agreement indices, the one-way ANOVA and the profiled REML of the
-random-intercept model.
+"""Kernels behind :mod:`colead.schools.rwg` and :mod:`colead.schools.icc`: reading and
+checking the input, per-group sums by ``bincount`` and the agreement indices. The one-way
+ANOVA and the REML of the random-intercept model are in :mod:`colead.schools._anova`.
 
 The arrays are floats with items as columns and integer group codes ``0 .. G-1`` (``-1`` for
 a row without a group). Rows left out of a statistic are not copied out: they get code ``G``,
@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from colead._validation import check_int, check_number, check_option
-from colead.exceptions import InsufficientDataError, InvalidParameterError, ResponseDataError
+from colead.exceptions import InvalidParameterError, ResponseDataError
 
 # Null-distribution variances for rwg by number of scale points: LeBreton & Senter (2008) as
 # tabulated in LeBreton's WGA package (R/RWG.R, R/RWGJ.R, table null.var). The 5-point skew
@@ -183,96 +182,6 @@ def ad_values(m: ItemMoments, n_groups: int, center: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# ICC: one-way ANOVA and REML from group sizes, means and the within sum of squares
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OneWay:
-    """Sufficient statistics of a one-way layout (observed groups only)."""
-
-    n: int  # values
-    n_groups: int  # groups with at least one value
-    sizes: np.ndarray  # (G,)
-    means: np.ndarray  # (G,)
-    ss_between: float
-    ss_within: float
-
-
-def one_way(y: np.ndarray, codes: np.ndarray, n_codes: int) -> OneWay:
-    """Group sizes, means and the ANOVA sums of squares; missing values and empty groups go."""
-    ok = ~np.isnan(y) & (codes >= 0)
-    codes = np.where(ok, codes, n_codes)
-    sizes = group_sum(codes, None, n_codes)
-    sums = group_sum(codes, y, n_codes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        means_all = sums / sizes
-    dev = np.where(ok, y - np.take(means_all, codes, mode="clip"), 0.0)
-    present = sizes > 0
-    sizes, means = sizes[present], means_all[present]
-    n = int(sizes.sum())
-    grand = sums.sum() / n if n else float("nan")
-    return OneWay(
-        n=n,
-        n_groups=int(present.sum()),
-        sizes=sizes,
-        means=means,
-        ss_between=float(np.dot(sizes, (means - grand) ** 2)),
-        ss_within=float(np.dot(dev, dev)),
-    )
-
-
-def _reml_parts(lam: float, w: OneWay) -> tuple[np.ndarray, float, float]:
-    weights = w.sizes / (1 + w.sizes * lam)
-    mu = float(np.dot(weights, w.means) / weights.sum())
-    rss = w.ss_within + float(np.dot(weights, (w.means - mu) ** 2))
-    return weights, mu, rss
-
-
-def reml_score(lam: float, w: OneWay) -> float:
-    """Derivative of the profiled REML log-likelihood in lambda = tau00 / sigma2."""
-    weights, mu, rss = _reml_parts(lam, w)
-    big_w = weights.sum()
-    w2 = weights * weights
-    explained = float(np.dot(w2, (w.means - mu) ** 2))
-    return -0.5 * (-(w.n - 1) * explained / rss + big_w - w2.sum() / big_w)
-
-
-def reml_loglik(lam: float, w: OneWay) -> float:
-    """Profiled REML log-likelihood (as nlme's ``logLik(REML = TRUE)``) at lambda."""
-    weights, _, rss = _reml_parts(lam, w)
-    df = w.n - 1
-    return -0.5 * (
-        df * np.log(2 * np.pi)
-        + df * np.log(rss / df)
-        + np.sum(np.log1p(w.sizes * lam))
-        + np.log(weights.sum())
-        + df
-    )
-
-
-def reml_fit(w: OneWay) -> tuple[float, float, float]:
-    """REML (lambda, tau00, sigma2) of y_ij = mu + u_j + e_ij, lambda = tau00 / sigma2 >= 0.
-
-    lambda is the root of the score (Brent's method, bracketed by doubling from 1), or 0 when
-    the score is not positive at 0. Without within-group variation sigma2 = 0, lambda = inf
-    and tau00 is the variance of the group means.
-    """
-    if w.ss_within == 0:
-        return float("inf"), float(np.var(w.means, ddof=1)), 0.0
-    if reml_score(0.0, w) <= 0:
-        lam = 0.0
-    else:
-        upper = 1.0
-        while reml_score(upper, w) > 0 and upper < 1e15:
-            upper *= 2
-        lam = optimize.brentq(reml_score, 0.0, upper, args=(w,), xtol=1e-14, rtol=1e-15)
-    _, _, rss = _reml_parts(lam, w)
-    sigma2 = rss / (w.n - 1)
-    return lam, lam * sigma2, sigma2
-
-
-# ---------------------------------------------------------------------------------------------
 # Input
 # ---------------------------------------------------------------------------------------------
 
@@ -433,52 +342,3 @@ def read_moments(
     inp = read(values, groups, func, max_columns=max_columns)
     missing = check_option(missing, "missing", func, ("listwise", "itemwise"))
     return inp, item_moments(inp.x, inp.codes, len(inp.labels), missing)
-
-
-def icc_fit(y: np.ndarray, inp: Input, method: str, name: str, func: str) -> dict[str, Any]:
-    """The fields of an ICCResult for one variable (see :class:`ICCResult`)."""
-    w = one_way(y, inp.codes, len(inp.labels))
-    if w.n_groups < 2:
-        raise InsufficientDataError(
-            f"{func} needs values in at least 2 groups; {name!r} has {w.n_groups}."
-        )
-    df1, df2 = w.n_groups - 1, w.n - w.n_groups
-    if df2 < 1:
-        raise InsufficientDataError(
-            f"{func} needs a group with at least 2 values; every group of {name!r} has one."
-        )
-    icc1: float
-    tau00: float
-    sigma2: float
-    with np.errstate(divide="ignore", invalid="ignore"):  # no variation at all: NaN, inf
-        msb, msw = np.float64(w.ss_between) / df1, np.float64(w.ss_within) / df2
-        f = msb / msw
-        if method == "anova":
-            k = w.n / w.n_groups
-            icc1 = (msb - msw) / (msb + (k - 1) * msw)
-            icc2 = (msb - msw) / msb
-            tau00, sigma2 = (msb - msw) / k, msw
-        else:
-            grouped = inp.codes[inp.codes >= 0]
-            k = len(grouped) / np.count_nonzero(np.bincount(grouped, minlength=len(inp.labels)))
-            lam, tau00, sigma2 = reml_fit(w)
-            icc1 = 1.0 if np.isinf(lam) else lam / (1 + lam)
-            icc2 = k * icc1 / (1 + (k - 1) * icc1)
-        p_value = stats.f.sf(f, df1, df2)
-    return {
-        "icc1": float(icc1),
-        "icc2": float(icc2),
-        "f": float(f),
-        "df1": df1,
-        "df2": df2,
-        "p_value": float(p_value),
-        "msb": float(msb),
-        "msw": float(msw),
-        "tau00": float(tau00),
-        "sigma2": float(sigma2),
-        "n": w.n,
-        "n_groups": w.n_groups,
-        "mean_group_size": float(k),
-        "method": method,
-        "variable": name,
-    }

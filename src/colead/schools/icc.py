@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from colead._validation import check_option
+from colead.schools import _anova
 from colead.schools import _kernels as core
 
 __all__ = ["ICCResult", "icc", "icc_table"]
@@ -172,7 +173,7 @@ def icc(
     """
     check_option(method, "method", "icc", ("anova", "mixed"))
     inp = core.read(values, groups, "icc", max_columns=1)
-    return ICCResult(**core.icc_fit(inp.x[:, 0], inp, method, inp.columns[0], "icc"))
+    return ICCResult(**_anova.icc_fit(inp.x[:, 0], inp, method, inp.columns[0], "icc"))
 
 
 def icc_table(
@@ -213,7 +214,7 @@ def icc_table(
     check_option(method, "method", "icc_table", ("anova", "mixed"))
     inp = core.read(data, groups, "icc_table")
     rows = [
-        core.icc_fit(inp.x[:, j], inp, method, name, "icc_table")
+        _anova.icc_fit(inp.x[:, j], inp, method, name, "icc_table")
         for j, name in enumerate(inp.columns)
     ]
     return pd.DataFrame(rows, columns=[f.name for f in fields(ICCResult)])

@@ -27,9 +27,9 @@ from colead.psychometrics.cfa import ordinal_model as om
 from colead.psychometrics.cfa import satorra2000 as _satorra2000
 from colead.psychometrics.cfa import wlsmv_fit as wf
 from colead.psychometrics.cfa import wlsmv_indices as _wlsmv_indices
-from colead.psychometrics.cfa.fit import CFAResult, InvarianceResult
 from colead.psychometrics.cfa.model import Moments
 from colead.psychometrics.cfa.ordinal_results import NAMES, OrdinalFitMeasures
+from colead.psychometrics.cfa.results import CFAResult, InvarianceResult
 from colead.psychometrics.polychoric import check_categories, correlation_notes, gap_notes
 
 LEVELS = ("configural", "thresholds", "metric", "scalar")

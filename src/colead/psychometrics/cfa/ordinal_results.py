@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats
 
 from colead.psychometrics.cfa import ordinal_model as om
-from colead.psychometrics.cfa.fit import FitMeasures
+from colead.psychometrics.cfa.results import FitMeasures
 
 _Z975 = float(stats.norm.ppf(0.975))
 NAMES = {"wlsmv": "WLSMV", "dwls": "DWLS", "ulsmv": "ULSMV"}

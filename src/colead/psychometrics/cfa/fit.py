@@ -17,8 +17,8 @@ import pandas as pd
 
 from colead._validation import check_option
 from colead.exceptions import ColeadWarning, InvalidParameterError
+from colead.psychometrics.cfa import indices
 from colead.psychometrics.cfa import inputs as _input
-from colead.psychometrics.cfa import kernels
 from colead.psychometrics.cfa import model as engine
 from colead.psychometrics.cfa.results import (
     DIFF_COLUMNS,
@@ -265,7 +265,7 @@ def _invariance_sequence(
         diff: dict[str, float] = dict.fromkeys(DIFF_COLUMNS, np.nan)
         if fits:
             prev = fits[levels[len(fits) - 1]].fit
-            diff = kernels.lr_difference(m.chisq, m.df, prev.chisq, prev.df, m.n, len(groups))
+            diff = indices.lr_difference(m.chisq, m.df, prev.chisq, prev.df, m.n, len(groups))
             diff["cfi_diff"] = m.cfi - prev.cfi
         rows.append({**row, **diff})
         fits[level] = fit

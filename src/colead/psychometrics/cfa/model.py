@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from colead.exceptions import InsufficientDataError
-from colead.psychometrics.cfa import fiml, kernels
+from colead.psychometrics.cfa import fiml, indices, kernels
 
 LEVELS = ("configural", "metric", "scalar")
 _Z975 = float(stats.norm.ppf(0.975))
@@ -270,14 +270,14 @@ def fit(
     else:
         d_sigma, d_mu = kernels.jacobian(s, x)
         hess = kernels.expected_hessian(sigma, d_sigma, d_mu, weights)
-        logl = kernels.log_likelihood(f_min, n_obs, p, logdet)
-        logl_h1 = kernels.log_likelihood(0.0, n_obs, p, logdet)
+        logl = indices.log_likelihood(f_min, n_obs, p, logdet)
+        logl_h1 = indices.log_likelihood(0.0, n_obs, p, logdet)
         chisq = n_total * f_min
         log_diag = np.log(np.diagonal(moments.cov, axis1=1, axis2=2)).sum(axis=1)
         baseline_chisq = float(n_obs @ (log_diag - logdet))
     vcov = kernels.covariance_of_estimates(hess, n_total) if converged else None
     df = n_groups * (p * (p + 1) // 2 + (p if spec.meanstructure else 0)) - s.npar
-    measures = kernels.fit_indices(
+    measures = indices.fit_indices(
         chisq=chisq,
         df=df,
         baseline_chisq=baseline_chisq,
@@ -287,7 +287,7 @@ def fit(
         npar=s.npar,
         n_total=n_total,
         n_groups=n_groups,
-        srmr_value=kernels.srmr(
+        srmr_value=indices.srmr(
             moments.cov, moments.mean if spec.meanstructure else None, sigma, mu, n_obs
         ),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from colead.psychometrics.cfa import kernels
+from colead.psychometrics.cfa import indices
 from colead.psychometrics.cfa import twolevel_stats as tstats
 
 
@@ -65,7 +65,7 @@ def measures(
     chisq = max(2.0 * (h1.logl - logl), 0.0)
     baseline = max(2.0 * (h1.logl - baseline_logl), 0.0)
     within, between = srmr(h1, sigma)
-    out = kernels.fit_indices(
+    out = indices.fit_indices(
         chisq=chisq,
         df=moments - npar,
         baseline_chisq=baseline,

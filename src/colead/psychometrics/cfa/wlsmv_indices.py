@@ -19,7 +19,7 @@ from scipy import special, stats
 
 from colead.psychometrics._polychoric import pair_index
 from colead.psychometrics.cfa import wlsmv_fit as wf
-from colead.psychometrics.cfa.kernels import rmsea_interval
+from colead.psychometrics.cfa.indices import rmsea_interval
 
 
 def cfi(

@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 
 import colead as cl
 from colead.decisions.gaps import GAP_COLUMNS
-from colead.decisions.grid import INDEX_COLUMNS
+from colead.decisions.result import INDEX_COLUMNS
 from colead.exceptions import InvalidParameterError, ResponseDataError
 
 
@@ -440,7 +440,11 @@ def test_group_indices_of_a_breakdown_get_complementary_suppression(teachers):
 def test_docstring_examples_run():
     import doctest
 
-    from colead.decisions import grid as decision_influence
+    from colead.decisions import grid, result
 
-    failures, tried = doctest.testmod(decision_influence, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0
+    tried = 0
+    for module in (grid, result):
+        failures, count = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert failures == 0
+        tried += count
+    assert tried > 0

@@ -20,7 +20,7 @@ from colead._style import (
     relation_colours,
 )
 from colead._validation import check_option
-from colead.decisions.grid import MATRIX_STATS, InfluenceResult
+from colead.decisions.result import MATRIX_STATS, InfluenceResult
 from colead.exceptions import InvalidParameterError
 from colead.privacy import check_min_n
 

@@ -1,0 +1,400 @@
+"""What :func:`colead.influence` returns: the answers to the influence grid as a long table,
+with matrices of means, medians and the NCES share of "major influence" (overall or per
+group, suppressed under ``min_n``) and indices of collective leadership per respondent or per
+group.
+
+"Not applicable", "don't know" and numeric missing codes are missing answers, never "no
+influence"; they never enter a count, mean or share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from colead._validation import check_number, check_option
+from colead.decisions import _kernels as kernels
+from colead.exceptions import InvalidParameterError
+from colead.instrument import InfluenceGrid, Instrument, ResponseScale
+from colead.io.responses import ID_COLUMNS
+from colead.privacy import check_min_n, protect, suppress
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["INDEX_COLUMNS", "MATRIX_STATS", "InfluenceResult"]
+
+MatrixStat = Literal["mean", "median", "pct_major", "sd", "n"]
+#: The statistics ``InfluenceResult.matrix`` can put in its cells.
+MATRIX_STATS: tuple[str, ...] = ("mean", "median", "pct_major", "sd", "n")
+#: The index columns of ``InfluenceResult.indices``, before the per-stakeholder shares.
+INDEX_COLUMNS: tuple[str, ...] = (
+    "n_rated",
+    "principal",
+    "total_sum",
+    "total_mean",
+    "teacher_principal_gap",
+    "sd",
+    "cv",
+    "gini",
+    "breadth",
+)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class InfluenceResult:
+    """Answers to an influence grid, ready for matrices and indices.
+
+    Build one with :func:`influence`.
+
+    Attributes
+    ----------
+    long : DataFrame
+        One row per answered cell: ``respondent_id, school_id, stakeholder, zone, value``.
+        ``stakeholder`` and ``zone`` are ordered categoricals in the grid's order. Missing
+        answers ("not applicable", "don't know", codes) are not rows.
+    respondents : DataFrame
+        One row per respondent: ``respondent_id``, ``school_id`` and any other column of the
+        data that is not an item (for grouping with ``by``).
+    values : ndarray, shape (respondents, stakeholders, zones)
+        The same answers as an array, NaN where missing or not asked.
+    asked : ndarray, shape (stakeholders, zones)
+        Which cells the grid asks (and the data hold).
+    instrument : Instrument
+    scale : ResponseScale
+        The grid's response scale; its top point is "major influence".
+    """
+
+    long: pd.DataFrame
+    respondents: pd.DataFrame = field(repr=False)
+    values: np.ndarray = field(repr=False)
+    asked: np.ndarray = field(repr=False)
+    instrument: Instrument = field(repr=False)
+    scale: ResponseScale = field(repr=False)
+
+    @property
+    def grid(self) -> InfluenceGrid:
+        return self.instrument.influence  # type: ignore[return-value]  # checked at build
+
+    @property
+    def stakeholders(self) -> tuple[str, ...]:
+        return self.grid.stakeholder_ids
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return self.grid.zone_ids
+
+    # -- matrices ----------------------------------------------------------------------------
+    def matrix(
+        self,
+        by: str | Sequence[str] | None = None,
+        stat: MatrixStat = "mean",
+        *,
+        min_n: int = 5,
+        long: bool = False,
+        allow_small_groups: bool = False,
+    ) -> pd.DataFrame:
+        """Stakeholders x zones of one statistic, overall or per group.
+
+        Parameters
+        ----------
+        by : str or list of str, optional
+            Group column(s) of :attr:`respondents` (``"school_id"``). With several, the table
+            is a breakdown: its totals are the whole grid, each school, and so on.
+        stat : {'mean', 'median', 'pct_major', 'sd', 'n'}, default 'mean'
+            ``pct_major`` is the percentage (0-100) of answers at the scale's top point
+            ("major influence"), as NCES reports it; ``n`` the number of answers.
+        min_n : int, default 5
+            Cells resting on fewer answers are blanked (NaN), overall as well as per group;
+            so is the next-smallest group's cell wherever the overall cell minus the shown
+            groups' cells (respondents without a group included) would rest on fewer than
+            ``min_n`` answers (:func:`colead.privacy.protect`).
+        long : bool, default False
+            Return the tidy table instead: the ``by`` columns, ``stakeholder, zone, n, mean,
+            sd, median, pct_major, suppressed``, one row per group and asked cell.
+        allow_small_groups : bool, default False
+            Allow ``min_n`` below 3.
+
+        Returns
+        -------
+        DataFrame
+            Index ``stakeholder`` (or the ``by`` columns and ``stakeholder``), columns the
+            zones, in the grid's order; NaN where a cell is not asked or is suppressed.
+
+        Notes
+        -----
+        The cells are plain group statistics of the answered values (tested equal to pandas
+        ``groupby`` means, medians, standard deviations and counts). Means of 1-4 codes
+        follow Ni, Yan & Pounder (2018); ``pct_major`` follows the NCES tables.
+        """
+        f = "InfluenceResult.matrix"
+        check_option(stat, "stat", f, MATRIX_STATS)
+        min_n = check_min_n(min_n, f, allow_small_groups=allow_small_groups)
+        keys = self._keys(by, f)
+        table = self._suppressed_cells(keys, min_n)
+        if long:
+            return table
+        wide = table.pivot_table(
+            index=[*keys, "stakeholder"],
+            columns="zone",
+            values=stat,
+            observed=False,
+            dropna=False,
+            aggfunc="first",
+        )
+        wide = wide.reindex(
+            columns=pd.CategoricalIndex(
+                self.zones, categories=self.zones, ordered=True, name="zone"
+            )
+        )
+        wide.columns = pd.Index(list(self.zones), name="zone")
+        if not keys:
+            wide = wide.reindex(pd.Index(list(self.stakeholders), name="stakeholder"))
+        return wide
+
+    def _keys(self, by: str | Sequence[str] | None, func: str) -> list[str]:
+        keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+        missing = [k for k in keys if k not in self.respondents.columns]
+        if missing:
+            raise InvalidParameterError(
+                f"The 'by' parameter of {func} names {missing}, which the data do not have "
+                f"(columns: {', '.join(map(str, self.respondents.columns))})."
+            )
+        return keys
+
+    def _suppressed_cells(self, keys: list[str], min_n: int) -> pd.DataFrame:
+        """The cell table through :func:`colead.privacy.suppress`: each cell of the grid is
+        a total over the groups, and answers without a group count in it."""
+        return suppress(self._cell_table(keys), min_n=min_n, by=keys,
+                        within=["stakeholder", "zone"], counts=self._cell_counts(keys))
+
+    def _cell_counts(self, keys: list[str]) -> pd.DataFrame:
+        """Answers per cell and group, groups with a missing key included (one groupby)."""
+        m, s, z = self.values.shape
+        answered = pd.DataFrame((~np.isnan(self.values)).reshape(m, s * z).astype(np.int64))
+        answered.columns = pd.RangeIndex(s * z, name="_cell")
+        if keys:
+            frame = self.respondents[keys].reset_index(drop=True)
+            sums = answered.groupby([frame[k] for k in keys], dropna=False, sort=False).sum()
+        else:
+            sums = answered.sum().to_frame().T
+        long = sums.stack().rename("n").reset_index()
+        cell = long.pop("_cell").to_numpy()
+        long["stakeholder"] = pd.Categorical.from_codes(
+            cell // z, categories=list(self.stakeholders), ordered=True)
+        long["zone"] = pd.Categorical.from_codes(
+            cell % z, categories=list(self.zones), ordered=True)
+        return long[[*keys, "stakeholder", "zone", "n"]]
+
+    def _cell_table(self, keys: list[str]) -> pd.DataFrame:
+        top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
+        frame = self.long[["stakeholder", "zone", "value"]].copy()
+        for key in keys:
+            frame[key] = self.respondents[key].to_numpy()[self._rows]
+        frame["major"] = np.where(frame["value"] == top, 100.0, 0.0)
+        grouped = frame.groupby([*keys, "stakeholder", "zone"], observed=True, sort=True)
+        stats = grouped["value"].agg(["count", "mean", "std", "median"])
+        stats["pct_major"] = grouped["major"].mean()
+        stats = stats.rename(columns={"count": "n", "std": "sd"})
+        asked = [
+            (s, z)
+            for i, s in enumerate(self.stakeholders)
+            for j, z in enumerate(self.zones)
+            if self.asked[i, j]
+        ]
+        if keys:
+            groups = frame[keys].dropna().drop_duplicates().sort_values(keys)
+            full = [(*g, s, z) for g in groups.itertuples(index=False) for s, z in asked]
+        else:
+            full = asked
+        index = pd.MultiIndex.from_tuples(full, names=[*keys, "stakeholder", "zone"])
+        stats = stats.reindex(index)
+        stats["n"] = stats["n"].fillna(0).astype(int)
+        table = stats.reset_index()[
+            [*keys, "stakeholder", "zone", "n", "mean", "sd", "median", "pct_major"]
+        ]
+        for name, order in (("stakeholder", self.stakeholders), ("zone", self.zones)):
+            table[name] = pd.Categorical(table[name], categories=order, ordered=True)
+        return table
+
+    @property
+    def _rows(self) -> np.ndarray:
+        """The respondent (row of ``values``) of each row of ``long``."""
+        return np.nonzero(~np.isnan(self.values))[0]
+
+    # -- indices -----------------------------------------------------------------------------
+    def indices(
+        self,
+        by: str | Sequence[str] | None = None,
+        *,
+        min_n: int = 5,
+        breadth_at: float | None = None,
+        principal: str | None = "principal",
+        teachers: str | None = "teachers",
+        allow_small_groups: bool = False,
+    ) -> pd.DataFrame:
+        """Collective-leadership indices per respondent (``by=None``) or per group, and zone.
+
+        Parameters
+        ----------
+        by : str or list of str, optional
+            Group column(s). A group's indices are those of its mean matrix with only the
+            cells that :meth:`matrix` shows for ``by`` (its suppression, complementary cells
+            included), and groups with fewer than ``min_n`` respondents answering in a zone
+            are suppressed.
+        min_n : int, default 5
+        breadth_at : float, optional
+            The lowest rating counting as "at least moderate" influence (default: the point
+            labelled moderate, else the upper half of the scale: 3 on 1-4 and 1-5 scales).
+        principal, teachers : str or None
+            The grid's stakeholder ids of the principal and of teachers (for ``principal`` and
+            ``teacher_principal_gap``); columns are NaN when the grid lacks them.
+        allow_small_groups : bool, default False
+
+        Returns
+        -------
+        DataFrame
+            ``respondent_id, school_id`` (or the ``by`` columns and ``n``, respondents with an
+            answer in the zone), ``zone``, then ``n_rated, principal, total_sum, total_mean,
+            teacher_principal_gap, sd, cv, gini, breadth``, one ``share_<stakeholder>`` per
+            stakeholder, and (per group) ``suppressed``.
+
+        Notes
+        -----
+        From the literature: ``principal`` (the principal's influence, as in the NCES tables
+        and Ni, Yan & Pounder 2018), ``total_sum`` and ``total_mean`` (total or collective
+        leadership, Leithwood & Mascall 2008, after Tannenbaum's total amount of control),
+        ``teacher_principal_gap`` (teachers' minus the principal's influence, relative
+        influence as in Lee, Park & Lee 2023), and ``sd`` and ``cv`` (dispersion, as in shared
+        leadership research). colead's additions: ``share_<s>`` (a stakeholder's part of the
+        influence above "none"), ``gini`` (Gini coefficient of influence above "none"; no
+        school study using it was found), ``breadth`` (how many stakeholders hold at least
+        moderate influence) and ``n_rated``.
+
+        Definitions, with a = rating - lowest point (0 = no influence) over the stakeholders
+        rated in the zone: ``total_sum`` is the sum of ratings when every stakeholder of the
+        zone is rated (else NaN); ``total_mean`` their mean; ``sd`` their sample standard
+        deviation (n - 1; at least two ratings); ``cv`` = sd / mean(a); ``gini`` = sum_ij
+        |a_i - a_j| / (2 k^2 mean(a)), 0 when influence is equal and (k - 1)/k when one
+        stakeholder holds it all; ``share_s`` = a_s / sum(a). Tested against direct
+        computations from their definitions.
+        """
+        f = "InfluenceResult.indices"
+        min_n = check_min_n(min_n, f, allow_small_groups=allow_small_groups)
+        keys = self._keys(by, f)
+        point = (
+            kernels.default_breadth_point(self.scale)
+            if breadth_at is None
+            else check_number(breadth_at, "breadth_at", f)
+        )
+        p_index = self._stakeholder_index(principal, "principal", f)
+        t_index = self._stakeholder_index(teachers, "teachers", f)
+        floor = float(self.scale.min)  # type: ignore[arg-type]
+        if not keys:
+            values = self.values
+            ids = self.respondents[list(ID_COLUMNS)]
+            n_rows = None
+        else:
+            codes, groups = _group_codes(self.respondents, keys)
+            count, total, n_rows = kernels.group_cells(self.values, codes, len(groups))
+            shown = self._shown_cells(keys, groups, min_n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values = np.where(shown, total / count, np.nan)
+            ids = groups
+        out = kernels.indices(
+            values,
+            floor=floor,
+            breadth_at=point,
+            asked=self.asked,
+            principal=p_index,
+            teachers=t_index,
+        )
+        m, z = values.shape[0], len(self.zones)
+        table = ids.loc[ids.index.repeat(z)].reset_index(drop=True)
+        table["zone"] = pd.Categorical(np.tile(self.zones, m), categories=self.zones, ordered=True)
+        if n_rows is not None:
+            table["n"] = n_rows.reshape(-1).astype(int)
+        for name in INDEX_COLUMNS:
+            table[name] = out[name].reshape(-1)
+        for i, s in enumerate(self.stakeholders):
+            table[f"share_{s}"] = out[f"share_{i}"].reshape(-1)
+        if n_rows is None:
+            return table
+        # The cells were protected above; a group too small in a zone is hidden outright.
+        return suppress(table, min_n=min_n, within=[*keys, "zone"])
+
+    def _shown_cells(self, keys: list[str], groups: pd.DataFrame, min_n: int) -> np.ndarray:
+        """(groups, stakeholders, zones): which group cells :meth:`matrix` shows."""
+        found = protect(self._cell_counts(keys), keys, min_n=min_n,
+                        within=["stakeholder", "zone"])
+        found = found[~found["hidden"].to_numpy(dtype=bool)]
+        shown = np.zeros((len(groups), len(self.stakeholders), len(self.zones)), dtype=bool)
+        at = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(found[keys]))
+        s = found["stakeholder"].cat.codes.to_numpy()
+        z = found["zone"].cat.codes.to_numpy()
+        ok = at >= 0
+        shown[at[ok], s[ok], z[ok]] = True
+        return shown & self.asked[None, :, :]
+
+    def _stakeholder_index(self, sid: str | None, default: str, func: str) -> int | None:
+        if sid is None:
+            return None
+        if sid in self.stakeholders:
+            return self.stakeholders.index(sid)
+        if sid == default:
+            return None
+        raise InvalidParameterError(
+            f"The {default!r} parameter of {func} names {sid!r}, which is not a stakeholder "
+            f"of the grid ({', '.join(self.stakeholders)})."
+        )
+
+    # -- display -----------------------------------------------------------------------------
+    def summary(self, *, min_n: int = 5) -> str:
+        """Respondents, grid, answered cells and the mean matrix (suppressed under min_n),
+        rounded for reading."""
+        n = len(self.respondents)
+        answered = len(self.long) / max(1, n * int(self.asked.sum()))
+        matrix = self.matrix(min_n=min_n).round(2)
+        lines = [
+            f"Decision influence ({self.instrument.name}): {n} respondents in "
+            f"{self.respondents['school_id'].nunique()} schools",
+            f"{len(self.stakeholders)} stakeholders x {len(self.zones)} zones, "
+            f"{int(self.asked.sum())} cells asked on {self.scale.id!r} "
+            f"({self.scale.min:g}-{self.scale.max:g}); {answered:.1%} answered",
+            "Mean influence (stakeholders x zones):",
+            matrix.to_string(na_rep="-"),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"InfluenceResult({len(self.respondents)} respondents, "
+            f"{len(self.stakeholders)} stakeholders x {len(self.zones)} zones, "
+            f"instrument={self.instrument.name!r})"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head, grid_line, *_ = self.summary().splitlines()
+        table = self.matrix().round(2).to_html(na_rep="&ndash;", escape=True)
+        return (
+            f"<div><strong>{escape(head)}</strong><p>{escape(grid_line)}</p>"
+            f"<p>Mean influence (suppressed under 5 answers):</p>{table}</div>"
+        )
+
+
+def _group_codes(respondents: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group codes (sorted groups) and the table of groups; rows without a group
+    get the code of no group and are left out."""
+    frame = respondents[keys]
+    groups = frame.dropna().drop_duplicates().sort_values(keys).reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(groups)
+    codes = index.get_indexer(pd.MultiIndex.from_frame(frame))
+    return codes, groups

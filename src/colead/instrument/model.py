@@ -1,215 +1,29 @@
-"""The objects an instrument is made of: response scales, items, scales, the influence grid.
+"""The :class:`Instrument`: a survey definition made of the parts in :mod:`.parts`, with its
+lookups, psych-style keys, languages and views.
 
-They are immutable, so an :class:`Instrument` can be shared between analyses and cached.
-Build them with :func:`colead.load_instrument`.
+It is immutable, so it can be shared between analyses and cached. Build one with
+:func:`colead.load_instrument`.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from colead.exceptions import InstrumentError, InstrumentProblem
+from colead.instrument.parts import (
+    OPTION_SEPARATOR,
+    InfluenceGrid,
+    Item,
+    Number,
+    ResponseScale,
+    Scale,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["OPTION_SEPARATOR", "InfluenceGrid", "Instrument", "Item", "Number", "ResponseScale",
            "Scale"]
-
-Number = int | float
-ScaleType = Literal["ordinal", "categorical", "numeric", "multiple"]
-
-#: Separator between a multiple-choice item's id and an option code in data column names.
-OPTION_SEPARATOR = "__"
-
-
-@dataclass(frozen=True)
-class ResponseScale:
-    """The answers an item allows.
-
-    ``labels`` pairs each value with its label, in increasing order of value. ``min`` and
-    ``max`` are the declared bounds (reverse keying uses them); ``missing`` holds every label
-    and code that means "no answer on this scale". ``missing_options`` pairs the code and
-    label of each missing answer the file declares as ``{value: 8, label: "Don't know"}``:
-    fielded surveys offer these as answers, set apart after the scale points (their codes
-    and labels are also in ``missing``).
-    """
-
-    id: str
-    type: ScaleType
-    labels: tuple[tuple[Number, str], ...] = ()
-    min: Number | None = None
-    max: Number | None = None
-    missing: tuple[str | Number, ...] = ()
-    missing_options: tuple[tuple[int, str], ...] = ()
-
-    @property
-    def values(self) -> tuple[Number, ...]:
-        """The labelled values, lowest first."""
-        return tuple(value for value, _ in self.labels)
-
-    @property
-    def label_map(self) -> dict[Number, str]:
-        """Value -> label."""
-        return dict(self.labels)
-
-    @property
-    def missing_codes(self) -> tuple[Number, ...]:
-        """The codes read as missing in a numeric export (those of ``missing_options`` too)."""
-        return tuple(m for m in self.missing if not isinstance(m, str))
-
-    @property
-    def missing_labels(self) -> tuple[str, ...]:
-        """The labels read as missing in a choice-text export (in this language)."""
-        return tuple(m for m in self.missing if isinstance(m, str))
-
-    def describe_missing(self) -> tuple[str, ...]:
-        """Each missing entry as people read it: ``8 = Don't know`` for an answer option,
-        else the label or the code, in the order of the file."""
-        option_of: dict[Number, str] = dict(self.missing_options)
-        labels = set(option_of.values())
-        out = []
-        for m in self.missing:
-            if isinstance(m, str):
-                if m not in labels:
-                    out.append(m)
-            elif m in option_of:
-                out.append(f"{m:g} = {option_of[m]}")
-            else:
-                out.append(f"{m:g}")
-        return tuple(out)
-
-    @property
-    def has_bounds(self) -> bool:
-        """True when both bounds are declared, so items on this scale can be reversed."""
-        return (self.type in ("ordinal", "numeric") and self.min is not None
-                and self.max is not None)
-
-    @property
-    def n_points(self) -> int:
-        """The number of labelled points (0 for a numeric scale)."""
-        return len(self.labels)
-
-    def reverse(self, x: Any) -> Any:
-        """Reverse-key ``x`` (a number, array or Series) as ``min + max - x``."""
-        if not self.has_bounds:
-            raise InstrumentError(
-                [
-                    InstrumentProblem(
-                        "",
-                        f"response scale {self.id!r}",
-                        "",
-                        "has no declared bounds to reverse by",
-                    )
-                ]
-            )
-        return self.min + self.max - x  # type: ignore[operator]
-
-
-@dataclass(frozen=True)
-class Item:
-    """One question. ``scale`` is the scale that owns it (None for context questions);
-    ``required`` says whether an import must find a column for it."""
-
-    id: str
-    text: str
-    response_scale: str
-    scale: str | None = None
-    reverse: bool = False
-    section: str | None = None
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class Scale:
-    """A set of items scored together.
-
-    ``min_valid`` is a fraction of the items (a float in (0, 1]) or a count (an int >= 1)
-    that must be answered for a respondent to get a score. ``min`` and ``max`` are the bounds
-    shared by its items.
-    """
-
-    id: str
-    title: str
-    items: tuple[str, ...]
-    min: Number
-    max: Number
-    construct: str = ""
-    description: str = ""
-    min_valid: Number = 0.5
-    citations: tuple[str, ...] = ()
-
-    @property
-    def k(self) -> int:
-        """The number of items."""
-        return len(self.items)
-
-    @property
-    def min_answered(self) -> int:
-        """How many answered items a respondent needs for a score."""
-        if isinstance(self.min_valid, float):
-            return max(1, math.ceil(self.min_valid * self.k - 1e-9))
-        return min(int(self.min_valid), self.k)
-
-
-@dataclass(frozen=True)
-class InfluenceGrid:
-    """A stakeholder x decision-zone grid: which item asks about each cell."""
-
-    stakeholders: tuple[tuple[str, str], ...]
-    zones: tuple[tuple[str, str], ...]
-    cells: tuple[tuple[str, str, str], ...]
-    response_scale: str
-    stem: str = ""
-
-    @property
-    def stakeholder_ids(self) -> tuple[str, ...]:
-        return tuple(sid for sid, _ in self.stakeholders)
-
-    @property
-    def zone_ids(self) -> tuple[str, ...]:
-        return tuple(zid for zid, _ in self.zones)
-
-    @property
-    def stakeholder_labels(self) -> dict[str, str]:
-        return dict(self.stakeholders)
-
-    @property
-    def zone_labels(self) -> dict[str, str]:
-        return dict(self.zones)
-
-    @property
-    def item_ids(self) -> tuple[str, ...]:
-        return tuple(item for _, _, item in self.cells)
-
-    def item(self, stakeholder: str, zone: str) -> str | None:
-        """The item id of one cell, or None when the grid does not ask about it."""
-        for s, z, item in self.cells:
-            if s == stakeholder and z == zone:
-                return item
-        return None
-
-    def cell_table(self) -> pd.DataFrame:
-        """One row per asked cell: stakeholder, zone, item_id."""
-        import pandas as pd
-
-        return pd.DataFrame(list(self.cells), columns=["stakeholder", "zone", "item_id"])
-
-    def matrix(self) -> pd.DataFrame:
-        """Stakeholders x zones of item ids (None where a cell is not asked)."""
-        import pandas as pd
-
-        table = pd.DataFrame(
-            None,
-            index=pd.Index(self.stakeholder_ids, name="stakeholder"),
-            columns=pd.Index(self.zone_ids, name="zone"),
-            dtype=object,
-        )
-        for s, z, item in self.cells:
-            table.loc[s, z] = item
-        return table
 
 
 @dataclass(frozen=True)
@@ -367,10 +181,19 @@ class Instrument:
 
     def translated(self, language: str) -> Instrument:
         """The same instrument with its texts in ``language`` (where the file gives them;
-        otherwise in its own language). Ids, values and structure do not change."""
-        from colead.instrument.languages import translated
+        otherwise in its own language). Ids, values and structure do not change. KeyError for
+        a language it lacks.
 
-        return translated(self, language)
+        The parser files every text given in a language other than the instrument's own under
+        a key: ``title``, ``item:<id>``, ``label:<scale>:<value>``, ``missing:<scale>:<code>``
+        (the label of a missing answer option), ``scale:<id>``, ``section:<id>:title``,
+        ``section:<id>:instructions``, ``stem``, ``stakeholder:<id>`` and ``zone:<id>``.
+        """
+        return _translated(self, language)
+
+    def text_of(self, key: str) -> str:
+        """The text of ``key`` (as in :meth:`variants`) in the instrument's own language."""
+        return _text_of(self, key)
 
     # -- display -------------------------------------------------------------------------
     def summary(self) -> str:
@@ -423,3 +246,76 @@ class Instrument:
 
 def _fmt(x: Number | None) -> str:
     return "?" if x is None else f"{x:g}"
+
+
+def _translated(inst: Instrument, language: str) -> Instrument:
+    """``inst`` with its texts in ``language`` (where the file gives them; otherwise in its
+    own language); ids, values and structure unchanged. KeyError for a language it lacks."""
+    if language not in inst.languages:
+        raise KeyError(
+            f"instrument {inst.name!r} has no texts in {language!r}; it has "
+            f"{', '.join(inst.languages)}"
+        )
+    if language == inst.language:
+        return inst
+    table = {(lang, key): text for lang, key, text in inst.translation_list}
+
+    def tr(key: str, text: str) -> str:
+        return str(table.get((language, key), text))
+
+    grid = inst.influence
+    if grid is not None:
+        grid = replace(
+            grid,
+            stem=tr("stem", grid.stem),
+            stakeholders=tuple((s, tr(f"stakeholder:{s}", t)) for s, t in grid.stakeholders),
+            zones=tuple((z, tr(f"zone:{z}", t)) for z, t in grid.zones),
+        )
+    return replace(
+        inst,
+        title=tr("title", inst.title),
+        language=language,
+        response_scale_list=tuple(rs.with_texts(tr) for rs in inst.response_scale_list),
+        item_list=tuple(replace(i, text=tr(f"item:{i.id}", i.text)) for i in inst.item_list),
+        scale_list=tuple(
+            replace(sc, title=tr(f"scale:{sc.id}", sc.title)) for sc in inst.scale_list
+        ),
+        section_list=tuple(
+            (sid, tr(f"section:{sid}:title", t), tr(f"section:{sid}:instructions", ins))
+            for sid, t, ins in inst.section_list
+        ),
+        influence=grid,
+        # the texts it now shows in `language` are kept under the original language
+        translation_list=tuple(
+            (
+                inst.language if lang == language else lang,
+                key,
+                _text_of(inst, key) if lang == language else text,
+            )
+            for lang, key, text in inst.translation_list
+        ),
+    )
+
+
+def _text_of(inst: Instrument, key: str) -> str:
+    """The text of ``key`` in the instrument's own language."""
+    kind, _, rest = key.partition(":")
+    if kind == "item":
+        return inst.item(rest).text
+    if kind == "scale":
+        return inst.scales[rest].title
+    if kind in ("label", "missing"):
+        rs_id, _, value = rest.rpartition(":")
+        rs = inst.response_scales[rs_id]
+        texts: tuple[tuple[float, str], ...] = rs.labels if kind == "label" else rs.missing_options
+        return next(label for v, label in texts if f"{v:g}" == value)
+    if kind == "section":
+        sid, _, part = rest.partition(":")
+        section = inst.sections[sid]
+        return section["title" if part == "title" else "instructions"]
+    if kind in ("stakeholder", "zone") and inst.influence is not None:
+        pairs = inst.influence.stakeholders if kind == "stakeholder" else inst.influence.zones
+        return dict(pairs)[rest]
+    if kind == "stem" and inst.influence is not None:
+        return inst.influence.stem
+    return inst.title

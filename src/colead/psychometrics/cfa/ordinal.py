@@ -28,7 +28,7 @@ from colead.psychometrics.cfa import satorra2000 as _satorra2000
 from colead.psychometrics.cfa import wlsmv_fit as wf
 from colead.psychometrics.cfa import wlsmv_indices as _wlsmv_indices
 from colead.psychometrics.cfa.model import Moments
-from colead.psychometrics.cfa.ordinal_results import NAMES, OrdinalFitMeasures
+from colead.psychometrics.cfa.ordinal_results import NAMES, OrdinalFitMeasures, parameter_columns
 from colead.psychometrics.cfa.results import CFAResult, InvarianceResult
 from colead.psychometrics.polychoric import check_categories, correlation_notes, gap_notes
 
@@ -285,6 +285,7 @@ def _fit_level(
         warnings=tuple(problems),
         _spec=spec,
         _raw=raw,
+        _columns=parameter_columns,
         estimator=estimator,
     )
 

@@ -147,6 +147,8 @@ class CFAResult:
     warnings: tuple[str, ...] = ()
     _spec: Any = field(default=None, repr=False, compare=False)
     _raw: Any = field(default=None, repr=False, compare=False)
+    #: How the estimator turns its estimates into parameter-table columns (ML by default).
+    _columns: Any = field(default=None, repr=False, compare=False)
     estimator: str = "ml"
 
     @property
@@ -164,12 +166,7 @@ class CFAResult:
     @cached_property
     def _table(self) -> pd.DataFrame:
         spec = self._spec
-        if self.estimator == "ml":
-            cols = engine.parameter_columns(spec, self._raw)
-        else:
-            from colead.psychometrics.cfa.ordinal_results import parameter_columns
-
-            cols = parameter_columns(spec, self._raw)
+        cols = (self._columns or engine.parameter_columns)(spec, self._raw)
         frame = pd.DataFrame(
             {
                 "lhs": list(spec.lhs),

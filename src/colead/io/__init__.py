@@ -6,7 +6,8 @@ sample data and the tests); :func:`read_roster` reads group sizes for response r
 platform's layout lives in one module that knows it both ways.
 """
 
-from colead.io.export import PLATFORM_NAMES, Column, Export, read_export
+from colead.io._platforms import read_export
+from colead.io.export import PLATFORM_NAMES, Column, Export
 from colead.io.mapping import ColumnMap, draft_mapping, map_columns, read_mapping
 from colead.io.read import read_responses
 from colead.io.responses import ImportLog, Responses

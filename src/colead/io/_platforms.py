@@ -1,11 +1,18 @@
-"""Which platform wrote a table, and the reader for each platform."""
+"""Which platform wrote a table, the reader for each platform, and :func:`read_export`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from typing import IO, Any
 
-from colead.io._table import RawTable
-from colead.io.export import Export
+import pandas as pd
+
+from colead._validation import check_option
+from colead.exceptions import ResponseDataError
+from colead.io._raw import RawTable
+from colead.io._table import read_table, without_csv_prefix
+from colead.io.export import PLATFORM_NAMES, Export
 from colead.io.generic import read_generic
 from colead.io.google_forms import read_google_forms
 from colead.io.limesurvey import read_limesurvey
@@ -71,3 +78,41 @@ def detect(table: RawTable) -> str:
     if normalise_header(first[0]) == "timestamp":
         return "google_forms"
     return "generic"
+
+
+def read_export(
+    source: str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame, *, platform: str = "auto"
+) -> Export:
+    """Read a survey-platform export as its platform lays it out.
+
+    Parameters
+    ----------
+    source : path, file object, bytes or DataFrame
+        A CSV, TSV or XLSX export. A DataFrame is read as a generic table (its column names
+        are the header).
+    platform : str, default "auto"
+        ``auto`` detects the platform from the header rows; or one of
+        ``qualtrics, surveymonkey, google_forms, microsoft_forms, limesurvey, redcap, generic``.
+
+    Returns
+    -------
+    Export
+
+    Raises
+    ------
+    ResponseDataError
+        When the file cannot be read as a table, or is not laid out as ``platform`` says.
+    """
+    check_option(platform, "platform", "read_export", ("auto", *PLATFORM_NAMES))
+    if isinstance(source, pd.DataFrame):
+        body_rows = source.astype(object).where(source.notna(), "").astype(str).to_numpy()
+        table = RawTable.from_rows(
+            [[str(c) for c in source.columns], *body_rows.tolist()], source="DataFrame"
+        )
+        table = RawTable(frame=without_csv_prefix(table.frame), source=table.source)
+    else:
+        table = read_table(source)
+    if table.frame.shape[0] == 0 or table.frame.shape[1] == 0:
+        raise ResponseDataError([{"reason": "the file is empty"}], context=table.source)
+    name = detect(table) if platform == "auto" else platform
+    return READERS[name](table)

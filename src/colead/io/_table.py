@@ -12,7 +12,6 @@ import io
 import itertools
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from colead.exceptions import InvalidParameterError, ResponseDataError
+from colead.io._raw import RawTable
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -36,39 +36,6 @@ _XLSX_MAGIC = b"PK\x03\x04"
 # literal apostrophe, which is fast; whether it starts a cell is checked per match).
 _NEUTRALISED = re.compile(r"'+[ \t]*[=+\-@]")
 _CELL_START = frozenset(',;\t\r\n"')
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """The cells of a file as text, before any platform is assumed.
-
-    ``frame`` holds every row (header rows included) as strings, ``""`` for an empty cell;
-    its columns are the positions 0, 1, ...
-    """
-
-    frame: pd.DataFrame
-    source: str
-    encoding: str = ""
-    delimiter: str = ""
-    sheet: str = ""
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def width(self) -> int:
-        return self.frame.shape[1]
-
-    def row(self, index: int) -> list[str]:
-        """One row as a list of strings (empty cells as ``""``)."""
-        if index >= len(self.frame):
-            return [""] * self.width
-        return [str(v) for v in self.frame.iloc[index].tolist()]
-
-    @classmethod
-    def from_rows(cls, rows: list[list[str]], **kwargs: Any) -> RawTable:
-        width = max((len(r) for r in rows), default=0)
-        padded = [r + [""] * (width - len(r)) for r in rows]
-        frame = pd.DataFrame(padded, columns=range(width), dtype=object)
-        return cls(frame=frame, **kwargs)
 
 
 def _has_neutralised_cell(text: str) -> bool:

@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from colead.exceptions import ResponseDataError
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.privacy import uncsv_safe
 
 #: Largest total uncompressed size of a workbook's parts that colead unpacks (200 MB).

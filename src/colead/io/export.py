@@ -1,27 +1,23 @@
-"""A platform export read as its platform lays it out, before any instrument is applied.
-
-:func:`read_export` finds the platform (or takes the one named), reads its header rows, tells
-answers from metadata and personal columns, and marks the rows the platform itself says are
-not real, finished responses (previews, tests, spam, incomplete). :func:`colead.read_responses`
-then maps the answer columns onto an instrument.
+"""A platform export as its platform lays it out, before any instrument is applied: the
+:class:`Export` every platform reader builds (:func:`build`), with its answer, metadata and
+personal columns and the rows the platform itself says are not real, finished responses
+(previews, tests, spam, incomplete). :func:`colead.io.read_export` reads one.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from colead._validation import check_option
 from colead.exceptions import ResponseDataError
-from colead.io._table import RawTable, read_table, without_csv_prefix
+from colead.io._raw import RawTable
 
-__all__ = ["PLATFORM_NAMES", "Column", "ColumnKind", "Export", "read_export"]
+__all__ = ["PLATFORM_NAMES", "Column", "ColumnKind", "Export", "build"]
 
 ColumnKind = Literal["answer", "meta", "personal"]
 
@@ -138,46 +134,6 @@ class Export:
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
         return f"<div><strong>Export</strong><ul>{items}</ul></div>"
-
-
-def read_export(
-    source: str | os.PathLike[str] | IO[Any] | bytes | pd.DataFrame, *, platform: str = "auto"
-) -> Export:
-    """Read a survey-platform export as its platform lays it out.
-
-    Parameters
-    ----------
-    source : path, file object, bytes or DataFrame
-        A CSV, TSV or XLSX export. A DataFrame is read as a generic table (its column names
-        are the header).
-    platform : str, default "auto"
-        ``auto`` detects the platform from the header rows; or one of
-        ``qualtrics, surveymonkey, google_forms, microsoft_forms, limesurvey, redcap, generic``.
-
-    Returns
-    -------
-    Export
-
-    Raises
-    ------
-    ResponseDataError
-        When the file cannot be read as a table, or is not laid out as ``platform`` says.
-    """
-    from colead.io import _platforms
-
-    check_option(platform, "platform", "read_export", ("auto", *PLATFORM_NAMES))
-    if isinstance(source, pd.DataFrame):
-        body_rows = source.astype(object).where(source.notna(), "").astype(str).to_numpy()
-        table = RawTable.from_rows(
-            [[str(c) for c in source.columns], *body_rows.tolist()], source="DataFrame"
-        )
-        table = RawTable(frame=without_csv_prefix(table.frame), source=table.source)
-    else:
-        table = read_table(source)
-    if table.frame.shape[0] == 0 or table.frame.shape[1] == 0:
-        raise ResponseDataError([{"reason": "the file is empty"}], context=table.source)
-    name = _platforms.detect(table) if platform == "auto" else platform
-    return _platforms.READERS[name](table)
 
 
 def body(table: RawTable, header_rows: int) -> tuple[pd.DataFrame, np.ndarray]:

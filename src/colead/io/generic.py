@@ -6,7 +6,7 @@ import os
 from typing import IO
 
 from colead.io._common import format_numbers, write_rows
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, Export, build
 from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal, normalise_header

@@ -16,7 +16,7 @@ import numpy as np
 
 from colead.io._common import format_number, joined_choices, write_rows
 from colead.io._layout import questions
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal, normalise_header

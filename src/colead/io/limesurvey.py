@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from colead.io._common import stable_token
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.privacy import is_personal, normalise_header
 

@@ -8,7 +8,7 @@ See ../shared/reference/exports.md 1.4.
 
 from __future__ import annotations
 
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.privacy import is_personal, normalise_header
 

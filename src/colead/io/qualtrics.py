@@ -20,7 +20,7 @@ import pandas as pd
 
 from colead.io._common import format_numbers, joined_choices, stable_token, write_rows
 from colead.io._layout import questions
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal

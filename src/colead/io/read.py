@@ -13,7 +13,8 @@ import pandas as pd
 from colead._text import shorten
 from colead.exceptions import ResponseDataError
 from colead.instrument import Instrument, load_instrument
-from colead.io.export import Column, Export, read_export
+from colead.io._platforms import read_export
+from colead.io.export import Column, Export
 from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
 from colead.io.recode import decode_columns
 from colead.io.recode_multiple import decode_multiple

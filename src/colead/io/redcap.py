@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from colead.exceptions import ResponseDataError
-from colead.io._table import RawTable
+from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
 from colead.privacy import is_personal, normalise_header
 

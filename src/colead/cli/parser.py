@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 from typing import NoReturn
 
-from colead import __version__
+from colead._version import __version__
 from colead.cli import commands as cmd
 from colead.cli.codes import EXIT_USAGE
 

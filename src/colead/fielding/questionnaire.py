@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from colead import __version__
+from colead._version import __version__
 from colead.fielding._layout import (
     TEXT,
     Page,

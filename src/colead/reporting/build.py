@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from colead import __version__
 from colead._files import check_output, write_text
+from colead._version import __version__
 from colead.exceptions import ColeadWarning, InvalidParameterError
 from colead.guide import conversation_guide, describe
 from colead.guide.engine import GUIDE_COLUMNS

@@ -77,6 +77,13 @@ def influence(
     """
     f = "influence"
     frame, inst = _frame_and_instrument(data, instrument, f)
+    if isinstance(data, Responses) and inst is data.instrument:  # read once per Responses
+        result: InfluenceResult = data._cached("influence", lambda: _read_grid(frame, inst, f))
+        return result
+    return _read_grid(frame, inst, f)
+
+
+def _read_grid(frame: pd.DataFrame, inst: Instrument, f: str) -> InfluenceResult:
     missing = [c for c in ID_COLUMNS if c not in frame.columns]
     if missing:
         raise InvalidParameterError(f"The data passed to {f} lack the columns {missing}.")

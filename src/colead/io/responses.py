@@ -6,7 +6,7 @@ column per item (NaN where there is no answer). ``Responses.log`` accounts for e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -139,10 +139,11 @@ class Responses:
 
     Notes
     -----
-    Responses are read-only: colead caches what it derives from them (the scale scores of
-    :func:`colead.score`, computed once however many analyses ask). To change the data, make
-    new Responses (``dataclasses.replace(resp, data=new_frame, log=...)``) rather than
-    editing ``resp.data`` in place.
+    Responses are read-only: colead keeps what it derives from them (the scale scores of
+    :func:`colead.score`, the influence grid of :func:`colead.influence`, the per-school
+    agreement statistics behind :func:`colead.aggregate`), computed once however many analyses
+    ask. To change the data, make new Responses (``dataclasses.replace(resp, data=new_frame,
+    log=...)``) rather than editing ``resp.data`` in place.
     """
 
     data: pd.DataFrame
@@ -168,6 +169,13 @@ class Responses:
                 f"the log says {self.log.rows_kept} rows were kept but the data "
                 f"hold {len(self.data)}"
             )
+
+    def _cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """What ``compute()`` returns, computed once per key for these responses (analyses
+        keep what they derive from the data here; see the class notes)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @property
     def item_ids(self) -> list[str]:

@@ -126,9 +126,9 @@ def score(
         is_count = isinstance(min_valid, int) and not isinstance(min_valid, bool)
         check_number(min_valid, "min_valid", _F, low=0, low_open=True, high=None if is_count else 1)
     if isinstance(data, Responses) and inst is data.instrument and min_valid is None and not counts:
-        cached = data._cache.get("scores")
-        if cached is None:
-            cached = data._cache["scores"] = _score_frame(frame, inst, inst.scale_list, None, False)
+        cached = data._cached(
+            "scores", lambda: _score_frame(frame, inst, inst.scale_list, None, False)
+        )
         ids = [c for c in ID_COLUMNS if c in cached.columns]
         return cached.loc[:, [*ids, *(s.id for s in chosen)]].copy()
     return _score_frame(frame, inst, chosen, min_valid, counts)

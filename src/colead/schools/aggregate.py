@@ -126,8 +126,8 @@ def aggregate(
     keys = [by] if isinstance(by, str) else list(by)
     if isinstance(data, Responses):
         _check_keys(data.data, keys, "aggregate")
-        frame, inst = data.data, data.instrument
-        scores, per_scale = _scores_and_agreement(frame, inst, keys, scales, missing, "aggregate")
+        scores, per_scale = _scores_and_agreement(data, data.instrument, keys, scales, missing,
+                                                  "aggregate")
     else:
         scores, per_scale = _score_columns(data, keys, scales), {}
         _check_keys(scores, keys, "aggregate")
@@ -188,7 +188,7 @@ def _score_columns(
 
 
 def _scores_and_agreement(
-    frame: pd.DataFrame,
+    data: Responses | pd.DataFrame,
     inst: Instrument,
     keys: list[str],
     scales: Iterable[str] | None,
@@ -196,20 +196,30 @@ def _scores_and_agreement(
     func: str,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Scores with the ``by`` columns, and per scale the per-group rwg(j), rwg_n and AD of
-    the first key (unsuppressed)."""
-    scores = score(frame, inst, scales=scales)
+    the first key (unsuppressed). Responses are scored once (their cached scores)."""
+    frame = data.data if isinstance(data, Responses) else data
+    scores = score(data, None if isinstance(data, Responses) else inst, scales=scales)
     extra = [k for k in keys if k not in scores.columns and k in frame.columns]
     scores = scores.join(frame[extra]) if extra else scores
-    groups = frame[keys[0]].astype("category")
-    per_scale = {}
-    for scale in _scales(inst, scales, func):
-        points = inst.response_scale_of(scale.items[0]).n_points
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ColeadWarning)
-            per_scale[scale.id] = scale_agreement(
-                frame[list(scale.items)], groups, scale_points=points, missing=missing, func=func
-            )
-    return scores, per_scale
+    chosen = _scales(inst, scales, func)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        groups = frame[keys[0]].astype("category")
+        per_scale = {}
+        for scale in chosen:
+            points = inst.response_scale_of(scale.items[0]).n_points
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ColeadWarning)
+                per_scale[scale.id] = scale_agreement(
+                    frame[list(scale.items)], groups, scale_points=points, missing=missing,
+                    func=func,
+                )
+        return per_scale
+
+    if isinstance(data, Responses):  # once per Responses, grouping and missing rule
+        key = ("scale_agreement", keys[0], tuple(s.id for s in chosen), missing)
+        return scores, dict(data._cached(key, compute))
+    return scores, compute()
 
 
 def _table(
@@ -309,7 +319,8 @@ def agreement(
     check_option(missing, "missing", "agreement", ("listwise", "itemwise"))
     frame, inst = _frame_and_instrument(data, instrument, "agreement")
     _check_keys(frame, [by], "agreement")
-    scores, per_scale = _scores_and_agreement(frame, inst, [by], scales, missing, "agreement")
+    source = data if isinstance(data, Responses) and instrument is None else frame
+    scores, per_scale = _scores_and_agreement(source, inst, [by], scales, missing, "agreement")
     scale_ids = [sc.id for sc in _scales(inst, scales, "agreement")]
     _, _, shown = _table(scores, [by], scale_ids, min_n, 0.95)
     values = _shown_scores(scores, by, scale_ids, shown)

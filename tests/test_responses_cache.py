@@ -43,3 +43,27 @@ def test_other_options_are_computed_afresh_and_new_responses_start_empty():
     assert other._cache == {}
     assert not cl.score(other)["trust_principal"].equals(base["trust_principal"])
     assert resp == dataclasses.replace(resp)  # the cache takes no part in equality
+
+
+def test_the_report_derives_each_table_from_the_responses_once(monkeypatch, tmp_path):
+    import importlib
+
+    aggregate_module = importlib.import_module("colead.schools.aggregate")
+    resp = cl.simulate("colead-teacher", n_schools=8, respondents=(6, 12), seed=3)
+    counts = {"scores": 0, "agreement": 0}
+    real_score, real_agreement = scoring._score_frame, aggregate_module.scale_agreement
+
+    def score_frame(*args, **kwargs):
+        counts["scores"] += 1
+        return real_score(*args, **kwargs)
+
+    def scale_agreement(*args, **kwargs):
+        counts["agreement"] += 1
+        return real_agreement(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_score_frame", score_frame)
+    monkeypatch.setattr(aggregate_module, "scale_agreement", scale_agreement)
+    cl.report(resp, path=tmp_path / "r.html", progress=False)
+    n_scales = len(resp.instrument.scale_list)
+    assert counts == {"scores": 1, "agreement": n_scales}
+    assert cl.influence(resp) is cl.influence(resp)  # read once, shared

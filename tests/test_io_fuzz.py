@@ -303,3 +303,23 @@ def test_every_layout_of_the_corpus_reads():
         got = check(written.content, written, items=["years"])
         assert got is not None, name
         assert all(math.isfinite(x) for x in got.data["years"].dropna())
+
+
+def test_a_date_cell_out_of_range_is_read_without_a_warning():
+    """Found by test_random_workbook_cells: openpyxl warns on reading a date-formatted cell
+    whose serial number (here -693594) is outside the calendar."""
+    import openpyxl
+
+    from colead.io._xlsx import read_xlsx
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["respondent_id", "school_id", "t1"])
+    sheet.append(["r1", "s1", 3])
+    sheet["C2"].number_format = "yyyy-mm-dd"
+    sheet["C2"].value = -693594
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_xlsx(buffer.getvalue(), "dates.xlsx")  # the suite turns warnings into errors
+    assert table.frame.shape == (2, 3)
+    assert table.frame.iloc[0].tolist() == ["respondent_id", "school_id", "t1"]

@@ -127,15 +127,19 @@ def _check_declared_size(sheet: Any, name: str) -> None:
 def _read_rows(sheet: Any, name: str) -> list[list[str]]:
     rows: list[list[str]] = []
     width = 0
-    for values in sheet.iter_rows(values_only=True):
-        if not values:  # a row the file skips
-            rows.append([])
-            continue
-        width = max(width, len(values))
-        if (len(rows) + 1) * width > MAX_CELLS:
-            size = f"more than {len(rows):,} rows x {width:,} columns"
-            raise _too_large(name, f"sheet {sheet.title!r} holds {size}")
-        rows.append([cell_text(v) for v in values])
+    with warnings.catch_warnings():
+        # openpyxl warns, and reads an error value, for a date cell whose serial number is
+        # out of range; the cell then fails as an answer like any other wrong value.
+        warnings.simplefilter("ignore", UserWarning)
+        for values in sheet.iter_rows(values_only=True):
+            if not values:  # a row the file skips
+                rows.append([])
+                continue
+            width = max(width, len(values))
+            if (len(rows) + 1) * width > MAX_CELLS:
+                size = f"more than {len(rows):,} rows x {width:,} columns"
+                raise _too_large(name, f"sheet {sheet.title!r} holds {size}")
+            rows.append([cell_text(v) for v in values])
     return rows
 
 

@@ -6,6 +6,11 @@ Twelve synthetic schools with 8-35 teachers each (colead-teacher) and their prin
 (sass-principal-influence), drawn by colead.simulate with fixed seeds; the files are written in
 several platform layouts with a codebook and the population values. Running it again gives the
 same bytes (tests/test_sample.py checks that the committed files are this script's output).
+
+The "state-principals" sample (make_state_principals) is separate: 600 simulated principals of
+a state answering sass-principal-influence, with SASS-like final and 88 BRR replicate weights
+and supportive and inhibiting relations that differ by decision zone, for Ni, Yan & Pounder's
+(2018) models (state_principals*.csv, state_principals_population.json).
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ def main(output: Path) -> None:
         },
     }
     (output / "population.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    make_state_principals(output)
 
 
 def _rounded(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -97,6 +103,93 @@ def _rounded(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
 def _relations(table: pd.DataFrame) -> dict[str, str]:
     first = table.groupby("stakeholder", sort=False).first()
     return {s: f"{row.relation} (beta {row.beta:g})" for s, row in first.iterrows()}
+
+
+# -- the state-principals sample -------------------------------------------------------------
+STATE_SEED = 20180216
+STATE_PRINCIPALS = 600
+STATE_REPLICATES = 88
+STATE_WEIGHT = {"mean_weight": 12.0, "weight_cv": 0.5}  # SASS: ~90,000 principals / 7,500
+ZONES = ("standards", "curriculum", "pd_content", "evaluation", "hiring", "discipline", "budget")
+#: Standardized effects of each stakeholder's influence on the principal's, zone by zone.
+#: After Ni, Yan & Pounder (2018): teachers and the district supportive, the state inhibiting;
+#: teachers' influence goes with the principal's on standards, curriculum, professional
+#: development, discipline and budget but not on evaluating and hiring teachers (collective
+#: leadership is rarer there); the district is tightly coupled with the principal except on
+#: discipline, where Xia, Shen & Sun (2020) found the two decoupled. The local school board
+#: and parents have no relation. Illustrative values, not estimates from SASS.
+STATE_RELATIONS: dict[str, dict[str, float]] = {
+    "teachers": {"standards": 0.35, "curriculum": 0.35, "pd_content": 0.30, "evaluation": 0.0,
+                 "hiring": 0.0, "discipline": 0.30, "budget": 0.25},
+    "district_staff": {"standards": 0.30, "curriculum": 0.30, "pd_content": 0.30,
+                       "evaluation": 0.25, "hiring": 0.25, "discipline": 0.0, "budget": 0.25},
+    "state_agency": dict.fromkeys(ZONES, -0.30),
+}
+
+
+def make_state_principals(output: Path) -> None:
+    """600 principals of a state in the SASS design: answers, weights and the truth."""
+    principals = cl.simulate(
+        "sass-principal-influence",
+        n_schools=STATE_PRINCIPALS,
+        respondents=1,
+        influence_relations=STATE_RELATIONS,
+        seed=STATE_SEED,
+    )
+    cl.write_export(principals, output / "state_principals.csv", platform="csv")
+
+    # Final weights and balanced-repeated-replication weights as SASS ships them: 87 variance
+    # strata of two half-samples, 88 replicates (a weight to the cent, a replicate 0 or 2 x it).
+    design = cl.simulate_replicate_weights(
+        STATE_PRINCIPALS,
+        n_replicates=STATE_REPLICATES,
+        method="BRR",
+        seed=STATE_SEED + 1,
+        **STATE_WEIGHT,
+    )
+    weight = design["weight"].round(2)
+    replicates = design.filter(like="repwt")
+    factors = (replicates.to_numpy() / design["weight"].to_numpy()[:, None]).round()
+    weights = pd.concat(
+        [
+            principals.data[["respondent_id"]],
+            design[["stratum", "psu"]],
+            weight,
+            pd.DataFrame(factors * weight.to_numpy()[:, None], columns=replicates.columns).round(2),
+        ],
+        axis=1,
+    )
+    weights.to_csv(
+        output / "state_principals_weights.csv", index=False, lineterminator="\n",
+        float_format="%.10g",
+    )
+
+    relations = principals.population.influence_relations
+    truth = {
+        "note": "Population values the state-principals sample was drawn with (colead.simulate, "
+        "colead.simulate_replicate_weights); relations are standardized effects on the "
+        "principal's latent influence.",
+        "made_with": {"colead": cl.__version__, "numpy": np.__version__},
+        "seed": {"principals": STATE_SEED, "weights": STATE_SEED + 1},
+        "n_principals": STATE_PRINCIPALS,
+        "design": {
+            "method": "BRR",
+            "n_replicates": STATE_REPLICATES,
+            "variance_strata": int(design["stratum"].nunique()),
+            **STATE_WEIGHT,
+            "replicate_design": "cl.replicate_design(w['weight'], w.filter(like='repwt'), "
+            "method='BRR')",
+        },
+        "outcome": principals.population.influence_outcome,
+        "influence_relations": [
+            {"zone": row.zone, "stakeholder": row.stakeholder, "beta": float(row.beta),
+             "relation": row.relation}
+            for row in relations.itertuples()
+        ],
+    }
+    (output / "state_principals_population.json").write_text(
+        json.dumps(truth, indent=2) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

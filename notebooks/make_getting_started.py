@@ -1,19 +1,26 @@
-"""Write notebooks/getting_started.ipynb (run: python notebooks/make_getting_started.py).
+"""Write notebooks/getting_started.ipynb with its outputs.
 
-The notebook is kept as this script so that its cells are reviewed as code; the test suite
-executes the .ipynb (tests/test_notebooks.py).
+    python notebooks/make_getting_started.py
+
+The notebook is kept as this script so that its cells are reviewed as code; running the script
+runs the notebook (in a temporary folder) and writes it with its outputs. The test suite checks
+that the committed notebook is this script's (tests/test_notebooks.py).
 """
 
+import sys
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import notebook_tools
 
 CELLS = [
     ("md", "# Getting started with colead\n\nA walk through the bundled sample district: twelve "
            "synthetic schools whose teachers answered the `colead-teacher` survey. Every number "
            "below can be reproduced from the sample, and the sample's own population values are "
            "in `data/sample/population.json`."),
-    ("code", "import colead as cl\n\nteachers = cl.load_sample(\"district\")\nteachers"),
+    ("code", "%matplotlib inline\nimport pandas as pd\n\nimport colead as cl\n\n"
+             "pd.set_option(\"display.precision\", 3)\n"
+             "teachers = cl.load_sample(\"district\")\nteachers"),
     ("md", "## What happened at import\n\nEvery row of the export is kept or listed with its "
            "reason; personal columns are removed. (The sample is clean; a real export usually "
            "has preview, test and unfinished rows.)"),
@@ -31,26 +38,24 @@ CELLS = [
     ("code", "schools = cl.aggregate(teachers, by=\"school_id\", min_n=5)\n"
              "schools[schools.scale == \"trust_principal\"].round(2)"),
     ("code", "cl.agreement(teachers).round(3)"),
-    ("md", "## Plots"),
-    ("code", "import matplotlib\nmatplotlib.use(\"Agg\")\n"
-             "ax = cl.plots.plot_agreement(schools)\nax.figure.savefig(\"agreement.png\", "
-             "dpi=80, bbox_inches=\"tight\")"),
-    ("md", "## The report for a school team\n\nOne self-contained HTML file."),
-    ("code", "import pandas as pd\n\nroster = pd.read_csv(cl.datasets.sample_path(\"schools.csv\"))\n"
-             "path = cl.report(teachers, path=\"report.html\", roster=roster, progress=False)\n"
-             "path.stat().st_size > 0"),
+    ("md", "## Plots\n\nEvery `plot_*` function draws on a matplotlib Axes (a new one by "
+           "default) and returns it; `ax.figure.savefig(...)` saves the figure."),
+    ("code", "ax = cl.plots.plot_agreement(schools)"),
+    ("md", "## The report for a school team\n\nOne self-contained HTML file. Here it goes to a "
+           "temporary folder, so that running this notebook leaves nothing behind; give your "
+           "own path (`path=\"report.html\"`) and open the file in a browser."),
+    ("code", "import tempfile\nfrom pathlib import Path\n\n"
+             "roster = pd.read_csv(cl.datasets.sample_path(\"schools.csv\"))\n"
+             "with tempfile.TemporaryDirectory() as folder:\n"
+             "    path = cl.report(teachers, path=Path(folder) / \"report.html\", roster=roster,\n"
+             "                     progress=False)\n"
+             "    print(f\"wrote {path.name}\")"),
 ]
 
 
-def main() -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell(text) if kind == "md"
-                else nbformat.v4.new_code_cell(text) for kind, text in CELLS]
-    path = Path(__file__).with_name("getting_started.ipynb")
-    nbformat.write(nb, path)
+def build():
+    return notebook_tools.build(CELLS)
 
 
 if __name__ == "__main__":
-    main()
+    notebook_tools.make(CELLS, Path(__file__).with_name("getting_started.ipynb"))

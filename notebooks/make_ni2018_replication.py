@@ -1,13 +1,18 @@
-"""Write notebooks/ni2018_replication.ipynb (run: python notebooks/make_ni2018_replication.py).
+"""Write notebooks/ni2018_replication.ipynb with its outputs.
 
-The notebook is kept as this script so that its cells are reviewed as code; the test suite
-executes the .ipynb (tests/test_influence_notebook.py, tests/test_notebooks.py) and checks
-that it matches this script.
+    python notebooks/make_ni2018_replication.py
+
+The notebook is kept as this script so that its cells are reviewed as code; running the script
+runs the notebook (in a temporary folder) and writes it with its outputs. The test suite checks
+that the committed notebook is this script's, with the outputs of the current code
+(tests/test_notebooks.py), and that it recovers the relations (tests/test_influence_notebook.py).
 """
 
+import sys
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import notebook_tools
 
 CELLS = [
     (
@@ -19,21 +24,46 @@ CELLS = [
         "principal's own influence on the others'. A stakeholder whose influence goes with "
         "more influence for the principal is *supportive*; one whose influence goes with "
         "less is *inhibiting*.\n\n"
-        "SASS microdata are restricted, so this notebook runs the full analysis on "
-        "**simulated SASS-like principals** whose relations are known: 5,000 principals, "
-        "final weights and 88 balanced-repeated-replication (BRR) weights, as in SASS. "
-        "The simulated truth is shown beside every estimate.",
+        "SASS microdata are restricted, so this notebook runs the full analysis on colead's "
+        "bundled **`state-principals`** sample: 600 simulated principals of a state who "
+        "answered the SASS principal grid (`sass-principal-influence`), with a final weight "
+        "and 88 balanced-repeated-replication (BRR) weights in 87 variance strata, as SASS "
+        "ships them. The relations they were drawn with are known (in the sample's "
+        "population file) and are shown beside every estimate.",
     ),
     (
         "code",
-        "import pandas as pd\n\nimport colead as cl\n\n"
-        'principals = cl.simulate("sass-principal-influence", n_schools=5000, '
-        "respondents=1, seed=2018)\n"
-        'weights = cl.simulate_replicate_weights(5000, n_replicates=88, method="BRR", '
-        "seed=2018)\n"
+        "%matplotlib inline\n"
+        "import json\n\n"
+        "import pandas as pd\n\n"
+        "import colead as cl\n\n"
+        'pd.set_option("display.precision", 3)\n'
+        'principals = cl.load_sample("state-principals")\n'
+        'weights = cl.datasets.sample_weights("state-principals")\n'
         'design = cl.replicate_design(weights["weight"], weights.filter(like="repwt"), '
         'method="BRR")\n'
-        "print(principals.population.summary())\ndesign",
+        "print(principals.log.summary())\n"
+        "design",
+    ),
+    (
+        "md",
+        "## The relations the sample was drawn with\n\n"
+        "Each stakeholder's standardized effect on the principal's (latent) influence, by "
+        "zone: positive is supportive, negative inhibiting, 0 no relation. Teachers' influence "
+        "goes with the principal's except over evaluating and hiring teachers; the district's "
+        "except over discipline; the state's influence is inhibiting everywhere.",
+    ),
+    (
+        "code",
+        'population_file = cl.datasets.sample_path("state_principals_population.json")\n'
+        'population = json.loads(population_file.read_text(encoding="utf-8"))\n'
+        'truth = pd.DataFrame(population["influence_relations"]).rename(\n'
+        '    columns={"beta": "beta_true", "relation": "relation_true"})\n'
+        "res = cl.influence(principals)\n"
+        "zones, stakeholders = list(res.zones), list(res.stakeholders)\n"
+        'others = [s for s in stakeholders if s != "principal"]\n'
+        'betas = truth.pivot(index="stakeholder", columns="zone", values="beta_true")\n'
+        "betas.reindex(index=others, columns=zones)",
     ),
     (
         "md",
@@ -41,7 +71,7 @@ CELLS = [
         'influence) of each stakeholder over each decision zone. "Not applicable" answers '
         'are missing, never "no influence".',
     ),
-    ("code", "res = cl.influence(principals)\nres.matrix().round(2)"),
+    ("code", "res.matrix().round(2)"),
     (
         "code",
         'ax = cl.plots.plot_influence_heatmap(res, title="Mean influence (principals\' view)")',
@@ -53,7 +83,6 @@ CELLS = [
     ),
     (
         "code",
-        "zones = list(res.zones)\n"
         'items = principals.data[[f"inf_principal_{z}" for z in zones]]\n'
         "major = (items == 4).astype(float).where(items.notna())\n"
         "major.columns = zones\n"
@@ -80,35 +109,34 @@ CELLS = [
     ),
     (
         "md",
-        "## Estimates beside the simulated truth\n\nThe simulation sets each stakeholder's "
-        "standardized effect on the principal's *latent* influence (`beta_true`). The "
-        "observed ratings are on a four-point scale, so the standardized estimates are "
-        "somewhat attenuated, but their signs, and so the labels, should match.",
+        "## Estimates beside the truth\n\nThe truth (`beta_true`) is each stakeholder's "
+        "standardized effect on the principal's *latent* influence. The observed ratings "
+        "are on a four-point scale, so the standardized estimates are somewhat attenuated, "
+        "but their signs, and so the labels, should match.",
     ),
     (
         "code",
-        "truth = principals.population.influence_relations.rename(\n"
-        '    columns={"beta": "beta_true", "relation": "relation_true"})\n'
-        "table = relations.assign(zone=relations.zone.astype(str), "
-        "stakeholder=relations.stakeholder.astype(str))\n"
+        'table = relations.astype({"zone": str, "stakeholder": str})\n'
         'side_by_side = truth.merge(table, on=["zone", "stakeholder"])[\n'
-        '    ["zone", "stakeholder", "beta_true", "std_estimate", "estimate", '
-        '"ci_low", "ci_high", "p_value", "relation_true", "relation"]]\n'
+        '    ["zone", "stakeholder", "beta_true", "std_estimate", "estimate", "ci_low",\n'
+        '     "ci_high", "p_value", "relation_true", "relation"]]\n'
         "side_by_side.round(3)",
     ),
     (
         "md",
         "## Supportive or inhibiting\n\nThe labels by zone (estimated, then the truth). "
-        "With 5,000 principals every true relation is found; a stakeholder with no "
-        "relation is labelled *none* in about 95 % of cells (alpha = 0.05).",
+        "With 600 principals every true relation should be found; a stakeholder with no "
+        "relation is labelled *none* in about 95 % of cells (alpha = 0.05), so about one "
+        "of the 17 cells without a relation is expected to be labelled by chance.",
     ),
     (
         "code",
         'estimated = side_by_side.pivot(index="stakeholder", columns="zone", '
-        'values="relation")[zones]\n'
+        'values="relation")\n'
         'true = side_by_side.pivot(index="stakeholder", columns="zone", '
-        'values="relation_true")[zones]\n'
-        'pd.concat({"estimated": estimated, "truth": true})',
+        'values="relation_true")\n'
+        "labels = {\"estimated\": estimated, \"truth\": true}\n"
+        "pd.concat({k: v.reindex(index=others, columns=zones) for k, v in labels.items()})",
     ),
     ("code", "ax = cl.plots.plot_influence_relations(relations)"),
     (
@@ -117,8 +145,10 @@ CELLS = [
         'related = side_by_side["relation_true"] != "none"\n'
         'found = (side_by_side.loc[related, "relation"] == '
         'side_by_side.loc[related, "relation_true"]).mean()\n'
-        'print(f"labels agreeing with the truth: {agreement:.1%} of {len(side_by_side)}; '
-        'true relations found: {found:.1%}")',
+        'chance = (side_by_side.loc[~related, "relation"] != "none").sum()\n'
+        'print(f"labels agreeing with the truth: {agreement:.1%} of {len(side_by_side)}")\n'
+        'print(f"true relations found: {found:.1%}")\n'
+        'print(f"cells without a relation labelled by chance: {chance} of {(~related).sum()}")',
     ),
     (
         "md",
@@ -128,29 +158,15 @@ CELLS = [
     (
         "code",
         "indices = res.indices()\n"
-        'indices.groupby("zone", observed=True)[["principal", "total_mean", "sd", '
-        '"gini", "breadth"]].mean().round(2)',
+        'by_zone = indices.groupby("zone", observed=True)\n'
+        'by_zone[["principal", "total_mean", "sd", "gini", "breadth"]].mean().round(2)',
     ),
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
-        for kind, text in CELLS
-    ]
-    return nb
-
-
-def main() -> None:
-    nbformat.write(build(), Path(__file__).with_name("ni2018_replication.ipynb"))
+def build():
+    return notebook_tools.build(CELLS)
 
 
 if __name__ == "__main__":
-    main()
+    notebook_tools.make(CELLS, Path(__file__).with_name("ni2018_replication.ipynb"))

@@ -1,15 +1,18 @@
-"""Write notebooks/wahlstrom_louis_model.ipynb.
+"""Write notebooks/wahlstrom_louis_model.ipynb with its outputs.
 
     python notebooks/make_wahlstrom_louis_model.py
 
-The notebook is kept as this script so that its cells are reviewed as code; the test suite
-executes the .ipynb (tests/test_relate_notebook.py, which also checks the estimates against
-the truth, and tests/test_notebooks.py).
+The notebook is kept as this script so that its cells are reviewed as code; running the script
+runs the notebook (in a temporary folder) and writes it with its outputs. The test suite checks
+that the committed notebook is this script's, with the outputs of the current code
+(tests/test_notebooks.py), and its estimates against the truth (tests/test_relate_notebook.py).
 """
 
+import sys
 from pathlib import Path
 
-import nbformat
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import notebook_tools
 
 CELLS = [
     (
@@ -37,13 +40,12 @@ where the estimates should sit on the truth.""",
     ),
     (
         "code",
-        """import matplotlib
+        """%matplotlib inline
 import numpy as np
 import pandas as pd
 
 import colead as cl
 
-matplotlib.use("Agg")
 pd.set_option("display.precision", 3)
 pd.set_option("display.width", 120)
 
@@ -302,20 +304,9 @@ school[["predictor", "estimate", "ci_low", "ci_high", "truth"]]""",
 ]
 
 
-def main() -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
-        for kind, text in CELLS
-    ]
-    path = Path(__file__).with_name("wahlstrom_louis_model.ipynb")
-    nbformat.write(nb, path)
+def build():
+    return notebook_tools.build(CELLS)
 
 
 if __name__ == "__main__":
-    main()
+    notebook_tools.make(CELLS, Path(__file__).with_name("wahlstrom_louis_model.ipynb"))

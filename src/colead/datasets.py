@@ -1,8 +1,13 @@
-"""Bundled sample data: a small synthetic district made by ``data/make_sample.py``.
+"""Bundled sample data made by ``data/make_sample.py``.
 
-Twelve schools with 8-35 teachers each answered colead-teacher, and their principals answered
-sass-principal-influence. The data are synthetic (drawn by :func:`colead.simulate` with a fixed
-seed) and the values they were drawn with are in ``population.json`` beside them.
+``district``: twelve schools with 8-35 teachers each answered colead-teacher, and
+``district-principals``: their principals answered sass-principal-influence (the values they
+were drawn with are in ``population.json``). ``state-principals``: 600 principals of a state
+answered sass-principal-influence in the design of the Schools and Staffing Survey, with final
+and 88 balanced-repeated-replication weights (:func:`sample_weights`) and supportive and
+inhibiting relations to the principal's influence that differ by zone
+(``state_principals_population.json``). The data are synthetic (drawn by
+:func:`colead.simulate` with fixed seeds).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from colead.exceptions import ColeadError
 from colead.io import read_responses
 from colead.io.responses import Responses
 
-__all__ = ["list_samples", "load_sample", "sample_path"]
+__all__ = ["list_samples", "load_sample", "sample_path", "sample_weights"]
 
 # sample name -> (file, instrument, description)
 SAMPLES: dict[str, tuple[str, str, str]] = {
@@ -30,6 +35,17 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
         "sass-principal-influence",
         "the principals of the same 12 schools (sass-principal-influence)",
     ),
+    "state-principals": (
+        "state_principals.csv",
+        "sass-principal-influence",
+        "600 principals of a state in the SASS design, with final and 88 BRR replicate "
+        "weights (sample_weights) and known supportive and inhibiting relations "
+        "(sass-principal-influence)",
+    ),
+}
+# sample name -> (weights file, its population file)
+WEIGHTS: dict[str, tuple[str, str]] = {
+    "state-principals": ("state_principals_weights.csv", "state_principals_population.json"),
 }
 
 
@@ -54,7 +70,7 @@ def load_sample(name: str = "district") -> Responses:
 
     Parameters
     ----------
-    name : {"district", "district-principals"}, default "district"
+    name : {"district", "district-principals", "state-principals"}, default "district"
         See :func:`list_samples`.
 
     Examples
@@ -68,3 +84,34 @@ def load_sample(name: str = "district") -> Responses:
         raise ColeadError(f"no sample named {name!r}; samples: {', '.join(SAMPLES)}")
     file, instrument, _ = SAMPLES[name]
     return read_responses(sample_path(file), instrument, platform="generic")
+
+
+def sample_weights(name: str = "state-principals") -> pd.DataFrame:
+    """The survey weights of a bundled sample, in the order of :func:`load_sample`'s rows.
+
+    Parameters
+    ----------
+    name : {"state-principals"}, default "state-principals"
+        A sample drawn in a survey design.
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent: ``respondent_id``, the variance ``stratum`` and ``psu``
+        (half-sample), the final ``weight`` and the replicate weights ``repwt1 ... repwt88``
+        (full replicate weights, as SASS ships them). Hold them with
+        ``cl.replicate_design(w["weight"], w.filter(like="repwt"), method="BRR")``.
+
+    Examples
+    --------
+    >>> import colead as cl
+    >>> w = cl.datasets.sample_weights("state-principals")
+    >>> w.shape
+    (600, 92)
+    """
+    if name not in WEIGHTS:
+        raise ColeadError(
+            f"the sample {name!r} has no survey weights; samples with weights: "
+            f"{', '.join(WEIGHTS)}"
+        )
+    return pd.read_csv(sample_path(WEIGHTS[name][0]), dtype={"respondent_id": str})

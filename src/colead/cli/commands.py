@@ -196,6 +196,7 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def score(args: argparse.Namespace) -> int:
+    from colead.cli.tables import for_file
     from colead.privacy import write_csv
     from colead.psychometrics.scoring import score
     from colead.schools.aggregate import aggregate
@@ -205,7 +206,7 @@ def score(args: argparse.Namespace) -> int:
     if args.by:
         check_groups(responses, args.by, args)
         table = aggregate(responses, by=args.by, min_n=args.min_n)
-        write_csv(table, args.output)
+        write_csv(for_file(table, args.digits), args.output)
         hidden = table.loc[table["suppressed"], args.by].nunique()
         print(
             f"wrote {table[args.by].nunique()} groups x {table['scale'].nunique()} scales to "
@@ -213,7 +214,7 @@ def score(args: argparse.Namespace) -> int:
         )
     else:
         scores = score(responses)
-        write_csv(scores, args.output)
+        write_csv(for_file(scores, args.digits), args.output)
         print(
             f"wrote {len(scores)} respondents x {len(responses.instrument.scales)} scale "
             f"scores to {args.output}"
@@ -259,6 +260,19 @@ def report(args: argparse.Namespace) -> int:
                   roster=roster, surveys=surveys, rules=args.rules)
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
           f"groups under {args.min_n} respondents suppressed)")
+    return EXIT_OK
+
+
+def guide(args: argparse.Namespace) -> int:
+    from colead._files import write_text
+    from colead.guide.rules import default_rules_path, load_rules
+
+    check_output(args.export_rules, "--export-rules", [], args.force)
+    source = default_rules_path()
+    n_rules = len(load_rules(source).rules)
+    write_text(args.export_rules, source.read_text(encoding="utf-8"), newline="")
+    print(f"wrote colead's {n_rules} conversation-guide rules to {args.export_rules}; edit "
+          f"them and pass the file with: colead report ... --rules {args.export_rules}")
     return EXIT_OK
 
 

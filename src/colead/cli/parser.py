@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-n", type=_MIN_N, default=5, help="smallest group shown with --by (default: 5)"
     )
+    _digits_option(p)
     _force_option(p)
     p.set_defaults(run=cmd.score)
 
@@ -178,10 +179,21 @@ def build_parser() -> argparse.ArgumentParser:
                    "colead-collaboration) for the conversation guide and distributions; "
                    "repeatable")
     p.add_argument("--rules", metavar="YAML",
-                   help="conversation-guide rules (default: colead's own; copy and edit "
-                   "src/colead/guide/rules.yaml)")
+                   help="conversation-guide rules (default: colead's own; 'colead guide "
+                   "--export-rules rules.yaml' writes them to a file to edit)")
     _force_option(p)
     p.set_defaults(run=cmd.report)
+
+    p = commands.add_parser(
+        "guide",
+        help="write the conversation guide's default rules to a file for editing",
+        description="Write the rules colead's conversation guide uses by default to a YAML "
+        "file; edit thresholds or wording there and pass the file to 'colead report --rules'.",
+    )
+    p.add_argument("--export-rules", metavar="FILE", required=True,
+                   help="YAML file to write the default rules to")
+    _force_option(p)
+    p.set_defaults(run=cmd.guide)
 
     p = commands.add_parser(
         "field",
@@ -225,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
     p.set_defaults(run=cmd.plan)
     return parser
+
+
+def _digits_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--digits", type=_whole(0), metavar="N",
+        help="round figures in the file to N decimals (default: full precision); counts "
+        "are always whole numbers",
+    )
 
 
 def _force_option(p: argparse.ArgumentParser) -> None:

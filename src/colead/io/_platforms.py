@@ -14,7 +14,7 @@ from colead.io._raw import RawTable
 from colead.io._table import read_table, without_csv_prefix
 from colead.io.export import PLATFORM_NAMES, Export
 from colead.io.generic import read_generic
-from colead.io.google_forms import read_google_forms
+from colead.io.google_forms import read_google_forms, timestamp_position
 from colead.io.limesurvey import read_limesurvey
 from colead.io.microsoft_forms import read_microsoft_forms
 from colead.io.qualtrics import IMPORT_ID, read_qualtrics
@@ -75,7 +75,7 @@ def detect(table: RawTable) -> str:
     plain = {normalise_header(c) for c in second}
     if {"respondentid", "collectorid"} <= keys or plain & {"response", "openendedresponse"}:
         return "surveymonkey"
-    if normalise_header(first[0]) == "timestamp":
+    if timestamp_position(table) is not None:
         return "google_forms"
     return "generic"
 

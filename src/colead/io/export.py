@@ -62,7 +62,7 @@ class Column:
         return self.name or f"column {self.position + 1}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Export:
     """An export as its platform lays it out.
 
@@ -131,9 +131,41 @@ class Export:
         lines += list(self.notes)
         return "\n".join(lines)
 
+    def _first_columns(self) -> tuple[list[Column], int]:
+        """The first columns a preview shows, and how many more there are."""
+        shown = list(self.columns[:_PREVIEW_COLUMNS])
+        return shown, len(self.columns) - len(shown)
+
+    def __repr__(self) -> str:
+        # The dataclass repr would print every column and every cell (thousands of
+        # characters at a prompt); a summary and the first column headers say what was read.
+        shown, more = self._first_columns()
+        names = ", ".join(f"{_short(c.label)} ({c.kind})" for c in shown)
+        tail = f", ... ({more} more)" if more else ""
+        return f"<Export {self.summary()}\nfirst columns: {names}{tail}>"
+
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
-        return f"<div><strong>Export</strong><ul>{items}</ul></div>"
+        shown, more = self._first_columns()
+        rows = "".join(
+            f"<tr><td>{c.position + 1}</td><td>{escape(_short(c.label))}</td><td>{c.kind}</td></tr>"
+            for c in shown
+        )
+        tail = f"<p>... and {more} more columns</p>" if more else ""
+        return (
+            f"<div><strong>Export</strong><ul>{items}</ul><table><thead><tr><th>#</th>"
+            f"<th>column</th><th>kind</th></tr></thead><tbody>{rows}</tbody></table>{tail}</div>"
+        )
+
+
+#: How many columns the repr of an Export lists, and how much of each header it shows.
+_PREVIEW_COLUMNS = 8
+_HEADER_CHARS = 40
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _HEADER_CHARS else text[: _HEADER_CHARS - 1] + "…"
 
 
 def body(table: RawTable, header_rows: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -2,7 +2,9 @@
 
 The linked-Sheet CSV download: ``Timestamp`` first (``M/D/YYYY H:MM:SS``), question titles as
 headers, one ``Title [Row]`` column per row of a grid question, answers as the choice text,
-empty when not answered. See ../shared/reference/exports.md 1.3.
+empty when not answered. See ../shared/reference/exports.md 1.3. A sheet whose columns were
+moved (a school column put first, the timestamp moved to the end) is still recognised by its
+``Timestamp`` column holding Google's timestamps (:func:`timestamp_position`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from colead.io._common import format_number, joined_choices, write_rows
 from colead.io._layout import questions
 from colead.io._raw import RawTable
 from colead.io.export import Column, ColumnKind, Export, build
+from colead.io.generic import ID_HEADERS
 from colead.io.responses import Responses
 from colead.privacy import csv_safe, is_personal, normalise_header
 
@@ -70,7 +73,41 @@ _GRID = re.compile(r"^(?P<question>.*\S)\s*\[(?P<row>[^\[\]]*)\]\s*$", re.S)
 # The Forms "Download responses (.csv)" writes "2022/06/22 11:07:29 AM AST"; Sheets writes
 # "10/1/2024 22:17:11" in the sheet's locale.
 _FORMS_STAMP = re.compile(r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}(:\d{2})? [AP]M\b")
-META = ("timestamp", "score")
+# The Sheets locale also decides the order and separators of the date ("1.10.2024 22:17:11",
+# "2024-10-01 22:17:11"), and Excel re-saves drop the seconds ("12/20/2017 10:14").
+_SHEETS_STAMP = re.compile(
+    r"^\d{1,4}([/.-])\d{1,2}\1\d{1,4},? \d{1,2}:\d{2}(:\d{2})?( ?[AaPp]\.? ?[Mm]\.?)?$"
+)
+#: The first header of a Google Forms download: "Timestamp" (a Spanish form: "Marca temporal").
+TIMESTAMP_HEADERS = ("timestamp", "marcatemporal")
+META = (*TIMESTAMP_HEADERS, "score")
+# A plain table's respondent id: a form's download has none.
+_ID_HEADERS = {normalise_header(h) for h in ID_HEADERS}
+
+
+def timestamp_position(table: RawTable) -> int | None:
+    """Where a Google Forms download holds its timestamp column, or None when the table is
+    not one: a ``Timestamp`` header first (as every download writes it), or anywhere else
+    when most of its cells are timestamps as Google writes them and no column is a plain
+    table's respondent id (a moved column)."""
+    keys = [normalise_header(c) for c in table.row(0)]
+    if keys and keys[0] in TIMESTAMP_HEADERS:
+        return 0
+    if _ID_HEADERS & set(keys):
+        return None
+    for position, key in enumerate(keys):
+        if key in TIMESTAMP_HEADERS and _look_like_stamps(table.frame.iloc[1:, position]):
+            return position
+    return None
+
+
+def _look_like_stamps(cells: Any) -> bool:
+    stamps = cells.astype(str).str.strip()
+    stamps = stamps[stamps != ""]
+    if not len(stamps):
+        return False
+    google = stamps.str.match(_FORMS_STAMP) | stamps.str.match(_SHEETS_STAMP)
+    return bool(google.mean() > 0.5)
 
 
 def read_google_forms(table: RawTable) -> Export:
@@ -84,7 +121,7 @@ def read_google_forms(table: RawTable) -> Export:
         key = normalise_header(title)
         kind: ColumnKind = "meta" if key in META else "personal" if is_personal(title) else "answer"
         columns.append(Column(position, title, title, question, row, "", kind))
-    stamps = table.frame.iloc[1:, 0].astype(str)
+    stamps = table.frame.iloc[1:, timestamp_position(table) or 0].astype(str)
     forms_csv = bool(len(stamps)) and stamps.str.match(_FORMS_STAMP).mean() > 0.5
     return build(
         table,

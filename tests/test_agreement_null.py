@@ -134,19 +134,18 @@ BH = pd.read_csv(REF / "aggregation" / "bh1996.csv")
 AGREE7 = pd.read_csv(REF / "aggregation" / "scale_scores_agree7.csv")
 
 
-def _data(run_id: str) -> tuple[pd.Series, pd.Series, dict]:
-    run = RGR[run_id]
+def _data(run_id: str) -> tuple[pd.Series, pd.Series]:
     if run_id.startswith("bh1996"):
         column = "HRS" if "hrs" in run_id else "LEAD"
-        return BH[column], BH["GRP"], {}
-    return AGREE7["climate7"], AGREE7["school_id"], {}
+        return BH[column], BH["GRP"]
+    return AGREE7["climate7"], AGREE7["school_id"]
 
 
 @pytest.mark.parametrize("run_id", ["bh1996_hrs_1000", "bh1996_lead_1000",
                                     "agree7_climate7_1000"])
 def test_rgr_agree_equals_multilevel_on_fixed_data(run_id):
     run = RGR[run_id]
-    values, groups, _ = _data(run_id)
+    values, groups = _data(run_id)
     got = cl.rgr_agree(values, groups, n_random_groups=1000, seed=1)
     assert got.n_random_groups == run["n_random_groups"]
     np.testing.assert_allclose(got.real_mean, run["real_mean"], rtol=1e-12)

@@ -150,6 +150,63 @@ def test_reml_loglik_is_nlmes_and_colead_reaches_the_maximum(record):
     assert _anova.reml_loglik(lam, w) >= at_nlme - 1e-9
 
 
+@pytest.mark.parametrize("record", ref("icc.json")["anova"], ids=record_id)
+def test_icc_with_the_n0_of_unbalanced_anova(record):
+    """group_size="n0": k = (N - sum n_j^2 / N) / (G - 1), against the same formula worked
+    in R from aov's table (icc.json: n0_group_size, icc1_with_n0; not a multilevel value) and
+    against a hand computation from the group sizes here."""
+    values, groups = icc_case(record)
+    result = cl.icc(values, groups, group_size="n0")
+    mean = cl.icc(values, groups)
+    assert result.group_size == "n0" and mean.group_size == "mean"
+    assert_allclose(result.mean_group_size, record["n0_group_size"], rtol=1e-12)
+    assert_allclose(result.icc1, record["icc1_with_n0"], rtol=1e-10, atol=1e-12)
+    sizes = groups[values.notna()].value_counts().to_numpy(dtype=float)
+    n, g = sizes.sum(), len(sizes)
+    n0 = (n - (sizes**2).sum() / n) / (g - 1)
+    assert_allclose(result.mean_group_size, n0, rtol=1e-12)
+    msb, msw = mean.msb, mean.msw
+    assert_allclose(result.icc1, (msb - msw) / (msb + (n0 - 1) * msw), rtol=1e-12)
+    assert_allclose(result.tau00, (msb - msw) / n0, rtol=1e-12)
+    # only k changes: the F test, MSB, MSW and ICC(2) are the same
+    assert (result.f, result.msb, result.msw, result.icc2) == (mean.f, mean.msb, mean.msw,
+                                                              mean.icc2)
+    assert result.mean_group_size <= mean.mean_group_size + 1e-12
+
+
+def test_icc_n0_is_n_over_g_for_balanced_groups_and_recovers_tau00_unbalanced():
+    rng = np.random.default_rng(8)
+    groups = np.repeat(np.arange(30), 12)
+    y = rng.normal(size=30)[groups] + rng.normal(size=len(groups))
+    a, b = cl.icc(y, groups), cl.icc(y, groups, group_size="n0")
+    assert_allclose([a.icc1, a.mean_group_size], [b.icc1, b.mean_group_size], rtol=1e-12)
+    # very unequal schools: the n0 estimator of tau00 is unbiased, N/G's is not
+    sizes = np.tile([2] * 9 + [100], 3)
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+    tau_n0, tau_mean = [], []
+    for _ in range(400):
+        y = rng.normal(scale=np.sqrt(0.25), size=len(sizes))[groups] + rng.normal(
+            size=len(groups))
+        tau_n0.append(cl.icc(y, groups, group_size="n0").tau00)
+        tau_mean.append(cl.icc(y, groups).tau00)
+    se = np.std(tau_n0) / np.sqrt(len(tau_n0))
+    assert abs(np.mean(tau_n0) - 0.25) < 4 * se
+    # N/G = 11.8 > n0 = 9.27: E tau00 = 0.25 * 9.27 / 11.8 = 0.196, biased down
+    assert np.mean(tau_mean) < 0.25 - 4 * se
+
+
+def test_icc_group_size_options():
+    frame = data("icc_edge.csv")
+    with pytest.raises(cl.InvalidParameterError, match="group_size"):
+        cl.icc(frame["value_strong"], frame["group"], method="mixed", group_size="n0")
+    with pytest.raises(cl.InvalidParameterError, match="group_size"):
+        cl.icc(frame["value_strong"], frame["group"], group_size="harmonic")
+    table = cl.icc_table(frame[["value_null", "value_strong"]], frame["group"], group_size="n0")
+    one = cl.icc(frame["value_strong"], frame["group"], group_size="n0")
+    assert_allclose(table.loc[1, "icc1"], one.icc1, rtol=1e-12)
+    assert "n0 =" in one.summary()
+
+
 def test_icc_negative_anova_and_boundary_reml():
     # icc_edge value_null: groups differ less than chance
     frame = data("icc_edge.csv")
@@ -443,7 +500,7 @@ def test_row_order_and_group_labels_do_not_matter(case):
     for method in ("anova", "mixed"):
         a = cl.icc(y, groups, method=method)
         b = cl.icc(y.iloc[order].reset_index(drop=True), shuffled_groups, method=method)
-        assert_allclose(dataclasses.astuple(a)[2:], dataclasses.astuple(b)[2:], rtol=1e-9)
+        assert_allclose(dataclasses.astuple(a)[2:-1], dataclasses.astuple(b)[2:-1], rtol=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
@@ -543,7 +600,7 @@ def test_icc_result_is_a_frozen_record_with_summary_and_html():
     assert f"ICC(1) = {result.icc1:.4f}" in text
     assert result._repr_html_().startswith("<div><strong>ICC of shared_leadership")
     frame = result.to_frame()
-    assert frame.shape == (1, 15) and frame.loc[0, "icc1"] == result.icc1
+    assert frame.shape == (1, 16) and frame.loc[0, "icc1"] == result.icc1
 
 
 def test_degenerate_inputs_give_values_without_warnings():

@@ -39,7 +39,13 @@ from . import influence_truth as truth
 REF = Path(__file__).resolve().parent / "reference" / "influence"
 RTOL_ESTIMATE, RTOL_SE = 1e-6, 1e-4
 CONTROLS = ["years_as_principal", "school_level", "locale", "enrolment", "pct_frpl"]
-KINDS = ["ols", "cluster", "linearized", "linearized_cl", "brr", "brr_mse", "fay", "jk1", "jk2"]
+KINDS = ["ols", "cluster", "linearized", "linearized_cl", "brr", "brr_mse", "fay", "jk1", "jk2",
+         "linearized_strata", "linearized_strata_cl"]
+# kinds whose R values are in design.json (design.R): the cluster-robust test on G - 1 df and
+# the stratified linearisation; their standardized estimates are those of the kind named
+DESIGN_KINDS = {"cluster": ("cluster_g1", "cluster"),
+                "linearized_strata": ("linearized_strata", "linearized"),
+                "linearized_strata_cl": ("linearized_strata_cl", "linearized")}
 
 
 @cache
@@ -48,8 +54,18 @@ def ref() -> dict:
 
 
 @cache
+def design_ref() -> dict:
+    return json.loads((REF / "design.json").read_text())
+
+
+@cache
 def principals() -> pd.DataFrame:
-    return pd.read_csv(REF / "principals.csv")
+    """The reference data, with the strata design.R makes from the district (D01-D04 A,
+    D05-D12 B, D13-D20 C, D21-D30 D, D31-D40 E)."""
+    data = pd.read_csv(REF / "principals.csv")
+    district = data["district_id"].str[1:].astype(int)
+    data["stratum"] = pd.cut(district, [0, 4, 12, 20, 30, 40], labels=list("ABCDE")).astype(str)
+    return data
 
 
 @cache
@@ -64,6 +80,8 @@ def options(kind: str) -> dict:
         "cluster": {"cluster": "district_id"},
         "linearized": base,
         "linearized_cl": {**base, "cluster": "district_id"},
+        "linearized_strata": {**base, "strata": "stratum"},
+        "linearized_strata_cl": {**base, "cluster": "district_id", "strata": "stratum"},
         "brr": {**base, "replicate_weights": replicates("brr")},
         "brr_mse": {**base, "replicate_weights": replicates("brr"), "mse": True},
         "fay": {
@@ -96,9 +114,12 @@ def fit(kind: str, **extra) -> pd.DataFrame:
 
 def r_rows(kind: str) -> pd.DataFrame:
     rows = []
-    for record in (f for f in ref()["fits"] if f["kind"] == kind):
+    source, std_kind = DESIGN_KINDS.get(kind, (kind, kind))
+    fits = design_ref()["fits"] if kind in DESIGN_KINDS else ref()["fits"]
+    stds = {f["zone"]: f["std_estimate"] for f in ref()["fits"] if f["kind"] == std_kind}
+    for record in (f for f in fits if f["kind"] == source):
         zone = record["zone"]
-        std = {s["stakeholder"]: s["std_estimate"] for s in record["std_estimate"]}
+        std = {s["stakeholder"]: s["std_estimate"] for s in stds[zone]}
         for term in record["terms"]:
             if not term["term"].startswith("inf_"):
                 continue
@@ -238,9 +259,52 @@ def test_outcome_stakeholders_and_zones_options():
         {"weights": "weight", "replicate_weights": replicates("brr"), "cluster": "district_id"},
         {"weights": -np.ones(len(data))},
         {"replicate_method": "bootstrap"},
+        {"strata": "stratum"},  # strata without the design's weights
+        {"weights": "weight", "replicate_weights": replicates("brr"), "strata": "stratum"},
+        {"weights": "weight", "strata": "nope"},
+        {"weights": "weight", "strata": data["stratum"].where(data.index > 0)},
     ):
         with pytest.raises(InvalidParameterError):
             cl.influence_relations(data, inst, **bad)
+
+
+def test_a_stratum_of_one_psu_is_an_error_naming_it():
+    data = principals().copy()
+    data.loc[data["district_id"] == "D01", "stratum"] = "lonely"
+    with pytest.raises(InvalidParameterError, match="single PSU in stratum lonely"):
+        cl.influence_relations(data, "sass-principal-influence", weights="weight",
+                               cluster="district_id", strata="stratum")
+
+
+def test_cluster_ids_numbered_within_strata_are_nested():
+    """PSUs numbered 1, 2, ... inside each stratum (as public-use files do) give the same
+    design as unique ids: svydesign(nest = TRUE)."""
+    data = principals().copy()
+    data["psu_in_stratum"] = data.groupby("stratum")["district_id"].rank(method="dense")
+    a = fit("linearized_strata_cl")
+    b = cl.influence_relations(data, "sass-principal-influence", controls=CONTROLS,
+                               weights="weight", cluster="psu_in_stratum", strata="stratum")
+    assert data["psu_in_stratum"].nunique() < data["district_id"].nunique()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_cluster_and_regress_use_the_same_df():
+    """One df rule for CR1 errors: influence_relations(cluster=) and regress(cluster=) give
+    the same t test (G - 1 df) for the same model."""
+    data = principals()
+    table = cl.influence_relations(data, "sass-principal-influence", zones=["hiring"],
+                                   cluster="district_id")
+    zone = data.dropna(subset=[c for c in data.columns if c.endswith("_hiring")
+                               and c.startswith("inf_")])
+    predictors = [f"inf_{s}_hiring" for s in
+                  ("state_agency", "district_staff", "school_board", "teachers", "parents")]
+    model = cl.regress(f"inf_principal_hiring ~ {' + '.join(predictors)}", zone,
+                       cluster="district_id")
+    coefs = model.coefficients.set_index("term").loc[predictors]
+    assert model.fit["df_inference"] == zone["district_id"].nunique() - 1
+    assert (table["df"] == zone["district_id"].nunique() - 1).all()
+    np.testing.assert_allclose(table["se"], coefs["se"], rtol=1e-10)
+    np.testing.assert_allclose(table["p_value"], coefs["p_value"], rtol=1e-10)
 
 
 def test_text_controls_become_dummies_like_r_factor():

@@ -59,6 +59,10 @@ _EXPORTS: dict[str, str] = {
     "rwg": "colead.schools",
     "rwg_j": "colead.schools",
     "rwg_j_lindell": "colead.schools",
+    "rwg_null": "colead.schools",
+    "RwgNull": "colead.schools",
+    "rgr_agree": "colead.schools",
+    "RgrAgreeResult": "colead.schools",
     "awg": "colead.schools",
     "ad": "colead.schools",
     "cfa": "colead.psychometrics",
@@ -160,6 +164,8 @@ if TYPE_CHECKING:
     from colead.schools import (
         ICCResult,
         Norms,
+        RgrAgreeResult,
+        RwgNull,
         ad,
         aggregate,
         agreement,
@@ -172,9 +178,11 @@ if TYPE_CHECKING:
         load_norms,
         make_norms,
         plan,
+        rgr_agree,
         rwg,
         rwg_j,
         rwg_j_lindell,
+        rwg_null,
     )
     from colead.simulation import Population, SimulatedResponses, simulate
 

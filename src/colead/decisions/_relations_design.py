@@ -158,3 +158,53 @@ def cluster(
         raise InvalidParameterError(f"The 'cluster' of {_F} has missing values.")
     codes, _ = pd.factorize(values)
     return codes
+
+
+def strata(
+    frame: pd.DataFrame, strata: Any, n: int, design: ReplicateDesign | None,
+    w: np.ndarray | None,
+) -> np.ndarray | None:
+    """Stratum codes per row, or None."""
+    if strata is None:
+        return None
+    if design is not None:
+        raise InvalidParameterError(
+            f"{_F} takes either replicate weights or strata, not both: replicate weights "
+            "already carry the design's strata."
+        )
+    if w is None:
+        raise InvalidParameterError(
+            f"The 'strata' of {_F} describe a survey design: pass its final 'weights' too "
+            "(strata enter the linearised standard errors)."
+        )
+    values = pd.Series(vector(frame, strata, "strata", n))
+    if values.isna().any():
+        raise InvalidParameterError(f"The 'strata' of {_F} have missing values.")
+    codes, _ = pd.factorize(values)
+    return codes
+
+
+def psus(
+    frame: pd.DataFrame, strata_codes: np.ndarray | None, cluster_codes: np.ndarray | None,
+    strata: Any, n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's PSU (codes 0..P-1) and each PSU's stratum: the clusters, or every row its
+    own PSU. A cluster id met in two strata is two PSUs (``svydesign(nest = TRUE)``). A
+    stratum with a single PSU has no variance to estimate (survey's default
+    ``survey.lonely.psu = "fail"``): an error naming it."""
+    stratum = np.zeros(n, dtype=np.intp) if strata_codes is None else strata_codes
+    unit = np.arange(n) if cluster_codes is None else cluster_codes
+    pairs = pd.MultiIndex.from_arrays([stratum, unit])
+    psu, uniques = pd.factorize(pairs)
+    psu_stratum = np.asarray(uniques.get_level_values(0), dtype=np.intp)
+    per_stratum = np.bincount(psu_stratum)
+    lonely = np.flatnonzero(per_stratum == 1)
+    if len(lonely) and strata_codes is not None:
+        labels = pd.Series(vector(frame, strata, "strata", n))
+        names = sorted({str(labels[np.argmax(stratum == h)]) for h in lonely})
+        raise InvalidParameterError(
+            f"The 'strata' of {_F} hold a single PSU in stratum {', '.join(names)}: its "
+            "variance cannot be estimated (R's survey stops too). Merge it with a similar "
+            "stratum."
+        )
+    return np.asarray(psu, dtype=np.intp), psu_stratum

@@ -108,7 +108,8 @@ def fit_cluster(
     x: np.ndarray, y: np.ndarray, codes: np.ndarray, terms: list[str], zone: str
 ) -> Fit:
     """``sandwich::vcovCL(lm, cluster)`` (type HC1): G/(G-1) (n-1)/(n-p) A^-1 M A^-1,
-    t on n - p df (``lmtest::coeftest``'s default for lm)."""
+    t on G - 1 df with G the clusters among the rows used (``lmtest::coeftest(df = G -
+    1)``, Stata's rule; the same as :func:`colead.regress`)."""
     n, p = x.shape
     ones = np.ones(n)
     beta = _full(x, y, ones, terms, zone)
@@ -117,32 +118,47 @@ def fit_cluster(
     _check_clusters(g, zone)
     bread = _bread(x, ones)
     vcov = bread @ (sums.T @ sums) @ bread * (g / (g - 1)) * ((n - 1) / (n - p))
-    return Fit(beta, vcov, float(n - p), n)
+    return Fit(beta, vcov, float(g - 1), n)
 
 
 def fit_linearized(
     x: np.ndarray,
     y: np.ndarray,
     w: np.ndarray,
-    codes: np.ndarray | None,
-    n_psu: int,
+    psu: np.ndarray,
+    psu_stratum: np.ndarray,
     terms: list[str],
     zone: str,
 ) -> Fit:
-    """``svyglm`` on ``svydesign(ids = ~cluster or ~1, weights = ~w)``: the Taylor-linearised
-    variance N/(N-1) A^-1 (sum_g s_g s_g') A^-1 with s_g the cluster totals of w x e.
+    """``svyglm`` on ``svydesign(ids = ~cluster or ~1, strata = ~stratum or none, weights =
+    ~w)``: the Taylor-linearised variance A^-1 V A^-1 with
+    V = sum_h n_h / (n_h - 1) sum_i (s_hi - mean_h s)(s_hi - mean_h s)', s_hi the total of
+    w x e over PSU i of stratum h (survey's ``svyrecvar``, one stage, no fpc).
 
-    As in survey, N is the number of PSUs (clusters, or rows) of the whole sample, rows with
-    missing values included (a subset keeps its design's PSU count), while the residual df is
-    the number of PSUs among the rows used minus p (``degf + 1 - p``)."""
+    ``psu`` gives each used row's PSU (codes 0..P-1 over the whole design) and
+    ``psu_stratum`` each PSU's stratum (all 0 without strata). As in survey, n_h counts the
+    PSUs of the whole design, rows with missing values included (a subset keeps its design;
+    PSUs without a used row have total 0), while the residual df is the PSUs minus the strata
+    among the rows used, plus 1, minus p (``degf + 1 - p``). Without strata every PSU total
+    sums to 0 over the design (the normal equations), so V = N / (N - 1) sum_i s_i s_i'."""
     n, p = x.shape
     beta = _full(x, y, w, terms, zone)
     e = y - x @ beta
-    sums, g = _cluster_scores(x, e, w, np.arange(n) if codes is None else codes)
-    _check_clusters(g, zone)
+    n_psu, n_strata = len(psu_stratum), int(psu_stratum.max()) + 1
+    totals = np.zeros((n_psu, p))
+    np.add.at(totals, psu, x * (w * e)[:, None])
+    per_stratum = np.bincount(psu_stratum, minlength=n_strata).astype(float)
+    means = np.zeros((n_strata, p))
+    np.add.at(means, psu_stratum, totals)
+    means /= per_stratum[:, None]
+    dev = totals - means[psu_stratum]
+    factor = (per_stratum / (per_stratum - 1))[psu_stratum]
     bread = _bread(x, w)
-    vcov = bread @ (sums.T @ sums) @ bread * (n_psu / (n_psu - 1))
-    return Fit(beta, vcov, float(g - p), n)
+    vcov = bread @ ((dev * factor[:, None]).T @ dev) @ bread
+    used = np.unique(psu)
+    _check_clusters(len(used), zone)
+    df = len(used) - len(np.unique(psu_stratum[used])) + 1 - p
+    return Fit(beta, vcov, float(df), n)
 
 
 def fit_replicates(

@@ -5,8 +5,8 @@ the principal's own? One regression per decision zone.
 on every other stakeholder's influence over the same zone, with principal and school controls,
 and labels each coefficient ``supportive`` (positive and significant), ``inhibiting``
 (negative and significant) or ``none``. Standard errors come from the survey's replicate
-weights (as NCES data require), from Taylor linearisation with final weights only,
-cluster-robust, or plain OLS, each matching R.
+weights (as NCES data require), from Taylor linearisation with final weights (and the
+design's clusters and strata), cluster-robust (t on G - 1 df), or plain OLS, each matching R.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def influence_relations(
     fay: float = 0.5,
     mse: bool = False,
     cluster: str | Any = None,
+    strata: str | Any = None,
     alpha: float = 0.05,
     adjust: str | None = None,
     min_n: int = 5,
@@ -127,6 +128,11 @@ def influence_relations(
     cluster : str or array-like, optional
         Cluster ids (a column or one per row) for cluster-robust errors; with ``weights``
         (and no replicates) the clusters are the design's PSUs. Not with replicate weights.
+    strata : str or array-like, optional
+        The design's strata (a column or one per row), with ``weights`` and no replicate
+        weights: the linearised errors are then stratified, as ``svydesign(ids, strata,
+        weights)``. A cluster id met in two strata counts as two PSUs (``nest = TRUE``); a
+        stratum holding a single PSU is an error.
     alpha : float, default 0.05
         Significance level of the labels; intervals are at level ``1 - alpha``.
     adjust : {'bonferroni', 'holm', 'hochberg', 'BH', 'BY'}, optional
@@ -168,9 +174,15 @@ def influence_relations(
     - replicate weights: ``survey::svyglm`` on ``svrepdesign(type = replicate_method,
       combined.weights = TRUE)``: every replicate refitted (one batched solve for all),
       ``svrVar`` of the replicate coefficients, t on ``degf + 1 - p`` df.
-    - weights only: ``svyglm`` on ``svydesign(ids = ~cluster or ~1, weights = ~w)``
-      (linearisation), t on clusters (or rows) minus p df.
-    - cluster only: ``sandwich::vcovCL`` (HC1) with ``lmtest::coeftest``, t on n - p df.
+    - weights only: ``svyglm`` on ``svydesign(ids = ~cluster or ~1, strata = ~strata or
+      none, weights = ~w)`` (stratified Taylor linearisation), t on the design's df as
+      survey counts them: PSUs (clusters, or rows) minus strata among the rows used, plus
+      1, minus p. Leaving out the strata of a stratified sample changes the standard errors
+      (by 0.89-1.05x on the reference data) and the df.
+    - cluster only: ``sandwich::vcovCL`` (HC1), t on G - 1 df with G the clusters among the
+      model's rows: ``lmtest::coeftest(df = G - 1)``, as Stata and :func:`colead.regress`
+      (coeftest's own default for ``lm`` is n - p, which treats the clustered errors as if
+      there were n independent pieces of information: too liberal with few clusters).
     - neither: ``lm``.
 
     The per-zone OLS with the principal's influence as outcome, the labels by the sign of
@@ -194,9 +206,14 @@ def influence_relations(
     control_blocks = [rd.control(frame, inst, name) for name in controls]
     design, w = rd.weights(frame, weights, replicate_weights, replicate_method, fay, mse, n)
     codes = rd.cluster(frame, cluster, n, design)
+    strata_codes = rd.strata(frame, strata, n, design, w)
+    psu = None if w is None or design is not None else rd.psus(frame, strata_codes, codes,
+                                                               strata, n)
     se_method = (
         f"replicate ({design.method})"
         if design is not None
+        else "linearization (stratified)"
+        if strata_codes is not None
         else "linearization"
         if w is not None
         else "cluster (CR1)"
@@ -223,7 +240,7 @@ def influence_relations(
             constant.append(z)
             rows += [(z, s, len(x), np.nan, np.nan, np.nan, np.nan) for s in used]
             continue
-        fit = _fit(x, yc, complete, w, design, codes, terms, z)
+        fit = _fit(x, yc, complete, w, design, codes, psu, terms, z)
         dropped += fit.dropped_replicates
         k = len(used)
         weight = w[complete] if w is not None else np.ones(len(yc))
@@ -303,6 +320,7 @@ def _fit(
     w: np.ndarray | None,
     design: ReplicateDesign | None,
     codes: np.ndarray | None,
+    psu: tuple[np.ndarray, np.ndarray] | None,
     terms: list[str],
     zone: str,
 ) -> kernels.Fit:
@@ -319,10 +337,11 @@ def _fit(
             terms=terms,
             zone=zone,
         )
+    if w is not None and psu is not None:
+        unit, unit_stratum = psu
+        return kernels.fit_linearized(x, y, w[complete], unit[complete], unit_stratum, terms,
+                                      zone)
     cl = None if codes is None else codes[complete]
-    if w is not None:
-        n_psu = len(complete) if codes is None else int(codes.max()) + 1
-        return kernels.fit_linearized(x, y, w[complete], cl, n_psu, terms, zone)
     if cl is not None:
         return kernels.fit_cluster(x, y, cl, terms, zone)
     return kernels.fit_ols(x, y, terms, zone)

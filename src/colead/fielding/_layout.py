@@ -89,8 +89,9 @@ class Question:
 
     @property
     def options(self) -> tuple[tuple[str, str], ...]:
-        """(value code, label) of each answer option, lowest value first."""
-        return tuple((f"{value:g}", label) for value, label in self.scale.labels)
+        """(value code, label) of each answer option, lowest value first; an unlabelled point
+        shows its number."""
+        return tuple((f"{value:g}", label) for value, label in self.scale.points)
 
     @property
     def missing_options(self) -> tuple[tuple[str, str], ...]:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from colead.exceptions import InstrumentError, InvalidParameterError
 from colead.fielding._layout import pages
-from colead.instrument import Instrument
+from colead.instrument import Instrument, ResponseScale
 from colead.io.limesurvey import item_codes
 from colead.privacy import write_csv
 
@@ -128,7 +128,7 @@ def codebook_table(instrument: Instrument) -> pd.DataFrame:
                 "type": rs.type,
                 "min": "" if rs.min is None else f"{rs.min:g}",
                 "max": "" if rs.max is None else f"{rs.max:g}",
-                "values": " | ".join(f"{v:g} = {label}" for v, label in rs.labels),
+                "values": " | ".join(f"{v} = {label}" if label else v for v, label in _points(rs)),
                 "missing": " | ".join(rs.describe_missing()),
                 "missing_options": " | ".join(
                     f"{code:g} = {label}" for code, label in rs.missing_options
@@ -208,12 +208,8 @@ def codebook_markdown(instrument: Instrument, table: pd.DataFrame) -> str:
         )
         lines += [f"### `{rs.id}` ({rs.type}{bounds})", ""]
         if rs.labels:
-            lines += _table(
-                pd.DataFrame(
-                    [(f"{v:g}", label) for v, label in rs.labels], columns=["value", "label"]
-                ),
-                ["value", "label"],
-            )
+            points = pd.DataFrame(_points(rs), columns=["value", "label"])
+            lines += _table(points, ["value", "label"])
         if rs.missing_options:
             offered = ", ".join(f"`{code:g}` {_md(label)}" for code, label in rs.missing_options)
             lines += [f"Offered after the scale points, read as missing: {offered}.", ""]
@@ -266,3 +262,10 @@ def _cell(value: object) -> str:
 def _md(text: str) -> str:
     """Text safe in a Markdown table cell or line."""
     return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _points(rs: ResponseScale) -> list[tuple[str, str]]:
+    """(value, label) of every point; an unlabelled point (2 on a 1-7 scale labelled at its
+    ends) is shown by its number alone, with an empty label."""
+    named = dict(rs.labels)
+    return [(f"{v:g}", named.get(v, "")) for v in rs.values]

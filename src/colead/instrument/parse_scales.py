@@ -24,6 +24,8 @@ from colead.instrument.checks import (
 from colead.instrument.missing import parse_missing
 from colead.instrument.model import Item, Number, ResponseScale, Scale
 
+#: The most points an ordinal scale may have (every whole number from min to max is one).
+MAX_POINTS = 1000
 RS_FIELDS = ("type", "min", "max", "labels", "missing")
 SCALE_FIELDS = ("title", "construct", "description", "items", "min_valid", "citations")
 
@@ -80,11 +82,17 @@ def _parse_response_scale(
             p.add(where, "labels", f"values {outside} lie outside the bounds {lo:g} to {hi:g}")
     if lo is not None and hi is not None and lo >= hi:
         p.add(where, "min", f"min ({lo:g}) must be below max ({hi:g})")
+    elif (kind == "ordinal" and bounds["min"] is not None and bounds["max"] is not None
+          and hi - lo >= MAX_POINTS):  # type: ignore[operator]
+        p.add(where, "max", f"an ordinal scale from {lo:g} to {hi:g} would have more than "
+                            f"{MAX_POINTS} points; use a numeric scale")
     missing, options = parse_missing(p, spec.get("missing"), rid, kind, labels, (lo, hi), where)
     if len(p.found) > n_before:
         return None
+    declared = bounds["min"] is not None and bounds["max"] is not None
     return ResponseScale(
-        id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing, missing_options=options
+        id=rid, type=kind, labels=labels, min=lo, max=hi, missing=missing,
+        missing_options=options, bounds_declared=declared,
     )
 
 

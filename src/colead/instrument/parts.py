@@ -29,8 +29,11 @@ OPTION_SEPARATOR = "__"
 class ResponseScale:
     """The answers an item allows.
 
-    ``labels`` pairs each value with its label, in increasing order of value. ``min`` and
-    ``max`` are the declared bounds (reverse keying uses them); ``missing`` holds every label
+    ``labels`` pairs each labelled value with its label, in increasing order of value.
+    ``min`` and ``max`` are the bounds (reverse keying uses them); ``bounds_declared`` says
+    the file gave both, so an ordinal scale's answers are every whole number from ``min`` to
+    ``max``, labelled or not (a 1-7 scale labelled at 1 and 7 only has seven points; see
+    :attr:`values`). ``missing`` holds every label
     and code that means "no answer on this scale". ``missing_options`` pairs the code and
     label of each missing answer the file declares as ``{value: 8, label: "Don't know"}``:
     fielded surveys offer these as answers, set apart after the scale points (their codes
@@ -44,16 +47,34 @@ class ResponseScale:
     max: Number | None = None
     missing: tuple[str | Number, ...] = ()
     missing_options: tuple[tuple[int, str], ...] = ()
+    bounds_declared: bool = False
 
     @property
     def values(self) -> tuple[Number, ...]:
-        """The labelled values, lowest first."""
-        return tuple(value for value, _ in self.labels)
+        """Every answer the scale allows (its points), lowest first.
+
+        The labelled values; for an ordinal scale whose file declares ``min`` and ``max``
+        (whole numbers, and whole-number labels), every whole number from ``min`` to ``max``,
+        so ``max - min + 1`` points whether or not each is labelled.
+        """
+        labelled = tuple(value for value, _ in self.labels)
+        lo, hi = self.min, self.max
+        if (self.type == "ordinal" and self.bounds_declared and lo is not None
+                and hi is not None and all(_whole(v) for v in (lo, hi, *labelled))):
+            return tuple(range(int(lo), int(hi) + 1))
+        return labelled
+
+    @property
+    def points(self) -> tuple[tuple[Number, str], ...]:
+        """Every point with the text people see: its label, or the number itself for an
+        unlabelled point (``2`` on a 1-7 scale labelled at its ends)."""
+        named = dict(self.labels)
+        return tuple((v, named.get(v, f"{v:g}")) for v in self.values)
 
     @property
     def label_map(self) -> dict[Number, str]:
-        """Value -> label."""
-        return dict(self.labels)
+        """Value -> the text shown for it: its label, or the number for an unlabelled point."""
+        return dict(self.points)
 
     @property
     def missing_codes(self) -> tuple[Number, ...]:
@@ -89,8 +110,8 @@ class ResponseScale:
 
     @property
     def n_points(self) -> int:
-        """The number of labelled points (0 for a numeric scale)."""
-        return len(self.labels)
+        """The number of points, labelled or not (0 for a numeric scale)."""
+        return len(self.values)
 
     def with_texts(self, tr: Callable[[str, str], str]) -> ResponseScale:
         """The same scale with its labels and missing answer options translated by ``tr``
@@ -223,3 +244,7 @@ class InfluenceGrid:
         for s, z, item in self.cells:
             table.loc[s, z] = item
         return table
+
+
+def _whole(x: Number) -> bool:
+    return float(x).is_integer()

@@ -65,6 +65,24 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> float | None:
     return None
 
 
+def describe_points(rs: ResponseScale) -> str:
+    """``1 Never, 2-6, 7 Always``: each label with its value, runs of unlabelled points
+    as a range."""
+    named = dict(rs.labels)
+    parts: list[str] = []
+    run: list[float] = []
+    for v in [*rs.values, None]:
+        if v is not None and v not in named:
+            run.append(v)
+            continue
+        if run:
+            parts.append(f"{run[0]:g}" if len(run) == 1 else f"{run[0]:g}-{run[-1]:g}")
+            run = []
+        if v is not None:
+            parts.append(f"{v:g} {named[v]}")
+    return ", ".join(parts)
+
+
 @dataclass
 class Decoder:
     """Decodes the answers of one response scale; remembers what it did."""
@@ -74,6 +92,7 @@ class Decoder:
     by_label: dict[str, float] = field(init=False)
     missing_labels: set[str] = field(init=False)
     missing_codes: set[float] = field(init=False)
+    points: frozenset[float] = field(init=False)
 
     variants: dict[float, list[str]] = field(default_factory=dict)
     missing_variants: list[str] = field(default_factory=list)
@@ -86,18 +105,18 @@ class Decoder:
             normalise_label(m) for m in [*self.scale.missing_labels, *self.missing_variants]
         }
         self.missing_codes = {float(m) for m in self.scale.missing_codes}
+        self.points = frozenset(float(v) for v in self.scale.values)
 
     def valid(self, x: float) -> bool:
         rs = self.scale
-        if rs.labels:
-            return x in self.by_label.values()
+        if rs.labels:  # every point, labelled or not (2 on a 1-7 scale labelled at its ends)
+            return x in self.points
         return (rs.min is None or x >= rs.min) and (rs.max is None or x <= rs.max)
 
     def describe(self) -> str:
         rs = self.scale
         if rs.labels:
-            labels = ", ".join(f"{v:g} {label}" for v, label in rs.labels)
-            return f"response scale {rs.id!r} ({labels})"
+            return f"response scale {rs.id!r} ({describe_points(rs)})"
         lo = "-inf" if rs.min is None else f"{rs.min:g}"
         hi = "inf" if rs.max is None else f"{rs.max:g}"
         return f"response scale {rs.id!r} (numbers from {lo} to {hi})"

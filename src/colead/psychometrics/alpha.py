@@ -1,7 +1,11 @@
 """Internal consistency: Cronbach's alpha with its interval, and item analysis.
 
-Both follow R psych's ``alpha`` to the letter, including how it counts n and how it treats
-missing answers, so that a researcher gets the numbers they would get in R.
+Both follow R psych's ``alpha``, including how it counts n and how it treats missing answers,
+so that a researcher gets the numbers they would get in R. Two departures, both documented
+where they apply: an item without variance is left out of the total score too (psych drops it
+from every coefficient but adds the first respondent's answer to it into every total, so
+``mean`` and ``sd`` differ), and ``ci_n="complete"`` offers intervals on the complete rows
+(psych counts every row).
 """
 
 from __future__ import annotations
@@ -42,9 +46,12 @@ class AlphaResult:
     signal_noise : float
         k * average_r / (1 - average_r).
     ase : float
-        Duhachek's asymptotic standard error of alpha.
+        Duhachek's asymptotic standard error of alpha (on the n ``ci_n`` chose).
     mean, sd : float
-        Mean and sd of the respondents' mean scores.
+        Mean and sd of the respondents' mean scores over the items used. With an item
+        without variance these differ from psych's: psych drops the item from alpha but adds
+        the first respondent's answer to it into every total (even for those who skipped
+        it); colead leaves it out of the total as well.
     n : int
         Rows, as psych counts them for the interval: all rows, incomplete ones included.
     n_complete : int
@@ -52,7 +59,8 @@ class AlphaResult:
     k : int
         Items used (items without variance are left out with a warning).
     ci_low, ci_high, ci_level : float
-        The interval and its level; ``ci_method`` says how it was made.
+        The interval and its level; ``ci_method`` says how it was made and ``ci_n`` which n
+        it used (``"all"``: ``n``, as psych; ``"complete"``: ``n_complete``).
     ordinal : bool
         True for ordinal alpha (``alpha(..., ordinal=True)``): every coefficient comes from the
         polychoric correlation matrix, ``alpha`` equals ``std_alpha``, and there is no interval
@@ -81,6 +89,7 @@ class AlphaResult:
     dropped_items: tuple[str, ...] = ()
     bootstrap: np.ndarray | None = field(default=None, repr=False, compare=False)
     ordinal: bool = False
+    ci_n: str = "all"
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every statistic."""
@@ -101,6 +110,7 @@ class AlphaResult:
             "ci_high",
             "ci_level",
             "ci_method",
+            "ci_n",
             "nan_policy",
         ]
         return pd.DataFrame([{name: getattr(self, name) for name in names}])
@@ -137,6 +147,22 @@ class AlphaResult:
         return f"<table><caption>Cronbach's alpha</caption><tbody>{rows}</tbody></table>"
 
 
+def _has_variance(x: np.ndarray) -> np.ndarray:
+    """Per column: does it vary among its answers? (NaN variance, from fewer than 2 answers,
+    counts as none.)"""
+    if len(x) < 2:
+        return np.zeros(x.shape[1], dtype=bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column with fewer than 2 answers
+        return np.asarray(np.nanvar(x, axis=0, ddof=1) > 0)
+
+
+def items_without_variance(items: pd.DataFrame) -> list[str]:
+    """The columns of ``items`` that :func:`alpha` and :func:`item_analysis` leave out."""
+    x = items.to_numpy(dtype=float)
+    return [str(c) for c, k in zip(items.columns, _has_variance(x), strict=True) if not k]
+
+
 def _prepare(
     items: pd.DataFrame, func: str, min_items: int = 2
 ) -> tuple[np.ndarray, list[str], list[str]]:
@@ -151,15 +177,14 @@ def _prepare(
         bad = [str(c) for c in items.columns if items[c].dtype.kind not in "biuf"]
         raise InvalidParameterError(f"{func} needs numeric items; not numeric: {bad}.") from None
     names = [str(c) for c in items.columns]
-    variances = np.nanvar(x, axis=0, ddof=1) if len(x) > 1 else np.zeros(len(names))
-    constant = [n for n, v in zip(names, variances, strict=True) if not v > 0]
+    keep = _has_variance(x)
+    constant = [n for n, k in zip(names, keep, strict=True) if not k]
     if constant:
         warnings.warn(
             f"{func}: items without variance are left out: {', '.join(constant)}",
             ColeadWarning,
             stacklevel=3,
         )
-        keep = [v > 0 for v in variances]
         x, names = x[:, keep], [n for n, k in zip(names, keep, strict=True) if k]
     if len(names) < min_items:
         raise InsufficientDataError(
@@ -177,6 +202,7 @@ def alpha(
     n_boot: int = 1000,
     seed: int | None = None,
     ordinal: bool = False,
+    ci_n: Literal["all", "complete"] = "all",
 ) -> AlphaResult:
     """Cronbach's alpha, as R psych computes it.
 
@@ -196,6 +222,14 @@ def alpha(
     n_boot : int, default 1000
     seed : int, optional
         Seed of the bootstrap.
+    ci_n : {"all", "complete"}, default "all"
+        The n of the Feldt and Duhachek intervals. ``"all"`` counts every row, incomplete
+        ones (even empty ones) included, as psych does, so the default agrees with R; but
+        with missing answers that n overstates the information and the intervals are too
+        narrow (on 302 complete of 566 rows the Feldt interval is 27 % narrower than on
+        302). ``"complete"`` uses the rows that answered every item: the rows a listwise
+        alpha rests on, and a conservative n for a pairwise one. The bootstrap resamples
+        rows either way.
     ordinal : bool, default False
         Ordinal alpha (Zumbo, Gadermann & Zeisser 2007): the standardized alpha of the
         polychoric correlations (:func:`colead.polychoric`; ``nan_policy`` chooses listwise or
@@ -210,8 +244,11 @@ def alpha(
     Validated against ``psych::alpha`` 2.2.9 (raw and standardized alpha, G6, average r, ase,
     Feldt and Duhachek intervals) to 1e-10 on simulated data with missing answers, pairwise
     and listwise, and against ``pingouin.cronbach_alpha``. As in psych, ``n`` for the
-    interval counts every row, even incomplete ones, and items without variance are dropped
-    (with a ColeadWarning).
+    interval counts every row, even incomplete ones (unless ``ci_n="complete"``: then the
+    Feldt interval equals ``psych::alpha.ci`` with ``n.obs`` the complete rows, tested to
+    1e-10), and items without variance are dropped (with a ColeadWarning). Unlike psych,
+    such an item is left out of ``mean`` and ``sd`` too (psych adds the first respondent's
+    answer to it into every total score).
 
     Examples
     --------
@@ -225,6 +262,7 @@ def alpha(
     check_number(ci, "ci", "alpha", low=0, high=1, low_open=True, high_open=True)
     check_option(nan_policy, "nan_policy", "alpha", ("pairwise", "listwise"))
     check_option(method, "method", "alpha", ("feldt", "duhachek", "bootstrap"))
+    check_option(ci_n, "ci_n", "alpha", ("all", "complete"))
     x, names, dropped = _prepare(items, "alpha")
     if ordinal:
         from colead.psychometrics.ordinal_reliability import ordinal_alpha
@@ -239,10 +277,15 @@ def alpha(
     parts = kernels.alpha_parts(c, kernels.cov2cor(c))
     n, k = x.shape[0], x.shape[1]
     n_complete = int((~np.isnan(x)).all(axis=1).sum())
-    ase = float(np.sqrt(parts.q / n))
+    n_ci = n if ci_n == "all" else n_complete
+    if n_ci < 2:
+        raise InsufficientDataError(
+            f"alpha: ci_n='complete' needs at least 2 complete rows; got {n_complete}."
+        )
+    ase = float(np.sqrt(parts.q / n_ci))
     boot = None
     if method == "feldt":
-        df1 = n - 1
+        df1 = n_ci - 1
         tail = (1 - ci) / 2
         low = 1 - (1 - parts.raw) * stats.f.ppf(1 - tail, df1, df1 * (k - 1))
         high = 1 - (1 - parts.raw) * stats.f.ppf(tail, df1, df1 * (k - 1))
@@ -278,6 +321,7 @@ def alpha(
         items=tuple(names),
         dropped_items=tuple(dropped),
         bootstrap=boot,
+        ci_n=ci_n,
     )
 
 

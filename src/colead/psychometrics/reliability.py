@@ -10,7 +10,7 @@ import pandas as pd
 
 from colead._validation import check_option
 from colead.exceptions import ColeadError, ColeadWarning, InvalidParameterError
-from colead.psychometrics.alpha import alpha, item_analysis
+from colead.psychometrics.alpha import alpha, item_analysis, items_without_variance
 from colead.psychometrics.omega import omega
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, keyed_items
 
@@ -26,6 +26,7 @@ COLUMNS = [
     "scale",
     "title",
     "k",
+    "dropped_items",
     "n",
     "n_complete",
     "alpha",
@@ -49,6 +50,7 @@ def reliability(
     ci: float = 0.95,
     nan_policy: Literal["pairwise", "listwise"] = "pairwise",
     method: Literal["feldt", "duhachek", "bootstrap"] = "feldt",
+    ci_n: Literal["all", "complete"] = "all",
     omega_total: bool = True,
     ordinal: bool = False,
     cluster: Hashable | None = None,
@@ -64,8 +66,8 @@ def reliability(
         Needed when ``data`` is a DataFrame.
     scales : iterable of str, optional
         Default: every scale.
-    ci, nan_policy, method
-        As in :func:`colead.alpha`.
+    ci, nan_policy, method, ci_n
+        As in :func:`colead.alpha` (``ci_n="all"``, psych's n, by default).
     omega_total : bool, default True
         Also fit a one-factor model per scale for omega total (complete rows).
     ordinal : bool, default False
@@ -79,8 +81,10 @@ def reliability(
     Returns
     -------
     DataFrame
-        One row per scale: ``scale, title, k, n, n_complete, alpha, ci_low, ci_high,
-        ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items`` where
+        One row per scale: ``scale, title, k, dropped_items, n, n_complete, alpha, ci_low,
+        ci_high, ci_level, std_alpha, g6, average_r, omega_total, n_flagged, flagged_items``
+        where ``k`` counts the items used, ``dropped_items`` names the scale's items left out
+        because nobody's answers to them vary (comma-separated; empty when none), and
         flagged items have a negative item-rest correlation (with ``ordinal=True`` also
         ``ordinal_alpha, ordinal_omega`` after ``omega_total``; with ``cluster`` also
         ``omega_within, omega_between`` at the end). A scale that cannot be computed
@@ -89,19 +93,24 @@ def reliability(
     Warns
     -----
     ColeadWarning
-        Naming flagged items (declared keys that the data contradict) and scales that could
-        not be computed.
+        Naming flagged items (declared keys that the data contradict), items left out for
+        want of variance, and scales that could not be computed.
     """
     check_option(nan_policy, "nan_policy", "reliability", ("pairwise", "listwise"))
     frame, inst = _frame_and_instrument(data, instrument, "reliability")
     rows, notes = [], []
     for scale in _scales(inst, scales, "reliability"):
         items = keyed_items(frame, inst, scale)
-        row: dict[str, object] = {"scale": scale.id, "title": scale.title, "k": scale.k}
+        constant = items_without_variance(items)
+        row: dict[str, object] = {"scale": scale.id, "title": scale.title,
+                                  "k": scale.k - len(constant),
+                                  "dropped_items": ", ".join(constant)}
+        if constant:
+            notes.append(f"{scale.id}: items without variance left out: {', '.join(constant)}")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ColeadWarning)
-                a = alpha(items, ci=ci, nan_policy=nan_policy, method=method)
+                a = alpha(items, ci=ci, nan_policy=nan_policy, method=method, ci_n=ci_n)
                 table = item_analysis(items, nan_policy=nan_policy) if a.k >= 3 else None
         except ColeadError as exc:
             notes.append(f"{scale.id}: {exc}")
@@ -148,7 +157,8 @@ def reliability(
         rows.append(row)
     if notes:
         warnings.warn("reliability: " + "; ".join(notes), ColeadWarning, stacklevel=2)
-    columns = COLUMNS if not ordinal else [*COLUMNS[:13], *ORDINAL, *COLUMNS[13:]]
+    at = COLUMNS.index("omega_total")
+    columns = COLUMNS if not ordinal else [*COLUMNS[:at], *ORDINAL, *COLUMNS[at:]]
     extra = ["omega_within", "omega_between"] if cluster is not None else []
     return pd.DataFrame(rows, columns=columns + extra)
 

@@ -114,7 +114,12 @@ def score(
     Notes
     -----
     With ``min_valid`` low enough to score every respondent with one answer, the scores equal
-    ``psych::scoreItems(keys, items, impute = "none", min =, max =)$scores`` (tested to 1e-12).
+    ``psych::scoreItems(keys, items, impute = "none", min =, max =)$scores`` (tested to 1e-12),
+    except for a scale with an item whose answers never vary: scoreItems deletes that item
+    from the data and the keys (with a warning) and scores the rest, colead keeps it, as it
+    is part of the scale the respondents answered. (``psych::alpha`` does a third thing: it
+    leaves the item out of alpha but adds the first respondent's answer to it into every
+    total; :func:`colead.alpha` leaves it out of both.)
 
     Responses are scored once: with the defaults (their own instrument, each scale's
     ``min_valid``, no counts) the scores of every scale are kept on the Responses and each

@@ -14,6 +14,7 @@ from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParam
 from colead.relate import _path_model as pm
 from colead.relate._common import check_column_name, check_columns, group_codes, t_table
 from colead.relate._correlation import school_means
+from colead.relate._path_vcov import cluster_vcov, ml_vcov
 from colead.relate.results import ModelResult
 
 EFFECT_COLUMNS = [
@@ -90,8 +91,9 @@ def fit_path(
     min_n: int,
     func: str,
     kind: str = "path",
+    correlate_outcomes: bool = True,
 ) -> ModelResult:
-    spec = pm.parse_model(model, func)
+    spec = pm.parse_model(model, func, correlate_outcomes)
     rng = _seed(seed, func)
     rows, codes, n_units, notes = _level_data(data, spec, level, group, min_n, func)
     n = len(rows)
@@ -113,9 +115,9 @@ def fit_path(
     edges = spec.edges
     estimates = np.array([beta[index[y], index[x]] for y, x in edges])
     if codes is None:
-        vcov, df = pm.ml_vcov(spec, psi, sigma, n), np.inf
+        vcov, df = ml_vcov(spec, beta, sigma, n), np.inf
     else:
-        vcov, df = pm.cluster_vcov(spec, z, codes), float(n_units - 1)
+        vcov, df = cluster_vcov(spec, z, codes, beta), float(n_units - 1)
     table = t_table(estimates, np.sqrt(np.diag(vcov)), df, ci)
     var = np.diag(sigma)
     std = np.array(
@@ -160,6 +162,7 @@ def fit_path(
             "resampled": resampled,
             "ci_level": ci,
             "se_type": "ML (expected information)" if codes is None else "CR1 (cluster-robust)",
+            "correlated_outcomes": ", ".join(spec.correlated),
             **pm.fit_measures(cov[0], sigma, spec, n),
             **notes,
             "replicates_dropped": dropped,

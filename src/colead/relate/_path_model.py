@@ -1,11 +1,12 @@
 """Numpy kernels of observed-variable path models (:func:`colead.path`, :func:`colead.mediate`).
 
-A recursive path model with uncorrelated disturbances and observed exogenous variables is a
-system of regressions: maximum likelihood (lavaan with ``fixed.x = TRUE``) gives each
-equation's OLS coefficients, so everything follows from the covariance matrix of the model's
-variables. The cluster bootstrap therefore never refits a model: it draws schools, adds up
-their precomputed sums and cross-products with the drawn counts (one matrix product for all
-replicates) and solves every equation of every replicate in one batched ``solve``.
+A recursive path model with observed exogenous variables is a system of regressions: maximum
+likelihood (lavaan with ``fixed.x = TRUE``) gives each equation's OLS coefficients, except that
+final outcomes whose disturbances covary form a SUR block (:mod:`colead.relate._path_sur`), so
+everything follows from the covariance matrix of the model's variables. The cluster bootstrap
+therefore never refits a model: it draws schools, adds up their precomputed sums and
+cross-products with the drawn counts (one matrix product for all replicates) and solves every
+equation of every replicate in one batched ``solve``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class PathSpec:
     equations: dict[str, tuple[str, ...]]
     exogenous: tuple[str, ...]
     endogenous: tuple[str, ...]
+    correlated: tuple[str, ...] = ()  # final outcomes whose disturbances covary
 
     @property
     def edges(self) -> list[tuple[str, str]]:
@@ -43,8 +45,13 @@ class PathSpec:
         return "\n".join(f"{y} ~ {' + '.join(self.equations[y])}" for y in self.endogenous)
 
 
-def parse_model(model: str | Mapping[str, str | Sequence[str]], func: str) -> PathSpec:
-    """``{"y": ["a", "b"]}`` or lines ``"y ~ a + b"`` -> a checked, ordered :class:`PathSpec`."""
+def parse_model(
+    model: str | Mapping[str, str | Sequence[str]], func: str, correlate_outcomes: bool = False
+) -> PathSpec:
+    """``{"y": ["a", "b"]}`` or lines ``"y ~ a + b"`` -> a checked, ordered :class:`PathSpec`.
+
+    With ``correlate_outcomes`` the disturbances of the final outcomes (outcomes no equation
+    uses as a predictor) covary, when there are at least two."""
     equations: dict[str, list[str]] = {}
     if isinstance(model, str):
         for raw in re.split(r"[\n;]", model):
@@ -91,11 +98,14 @@ def parse_model(model: str | Mapping[str, str | Sequence[str]], func: str) -> Pa
             order.append(y)
             placed.add(y)
             pending.remove(y)
+    predictors = {x for xs in equations.values() for x in xs}
+    final = [y for y in order if y not in predictors]
     return PathSpec(
         variables=tuple(exogenous + order),
         equations={y: tuple(equations[y]) for y in order},
         exogenous=tuple(exogenous),
         endogenous=tuple(order),
+        correlated=tuple(final) if correlate_outcomes and len(final) > 1 else (),
     )
 
 
@@ -174,6 +184,19 @@ def solve_paths(cov: np.ndarray, spec: PathSpec) -> tuple[np.ndarray, np.ndarray
     big_psi[np.ix_(np.arange(reps), exo, exo)] = cov[np.ix_(np.arange(reps), exo, exo)]
     endo = [index[y] for y in spec.endogenous]
     big_psi[:, endo, endo] = psi[:, endo]
+    if spec.correlated:  # the final outcomes' SUR block replaces their OLS fits
+        from colead.relate._path_sur import sur_solve
+
+        ys = [index[y] for y in spec.correlated]
+        ps = [[index[x] for x in spec.equations[y]] for y in spec.correlated]
+        start = [beta[:, row, cols] for row, cols in zip(ys, ps, strict=True)]
+        coefs, block, failed = sur_solve(cov, ys, ps, start)
+        for row, cols, c in zip(ys, ps, coefs, strict=True):
+            beta[:, row, cols] = c
+        finals = np.asarray(ys, dtype=np.intp)
+        big_psi[np.ix_(np.arange(reps), finals, finals)] = block
+        psi[:, ys] = np.diagonal(block, axis1=1, axis2=2)
+        bad |= failed
     inverse = np.linalg.inv(np.eye(p) - beta)
     sigma = inverse @ big_psi @ np.swapaxes(inverse, 1, 2)
     if bad.any():
@@ -305,7 +328,8 @@ def fit_measures(cov: np.ndarray, sigma: np.ndarray, spec: PathSpec, n: int) -> 
     endo = [index[y] for y in spec.endogenous]
     k_exo = len(exo) * (len(exo) + 1) // 2
     moments = p * (p + 1) // 2
-    df = moments - (len(spec.edges) + len(endo) + k_exo)
+    m = len(spec.correlated)
+    df = moments - (len(spec.edges) + len(endo) + m * (m - 1) // 2 + k_exo)
     baseline = np.zeros_like(cov)
     baseline[np.ix_(exo, exo)] = cov[np.ix_(exo, exo)]
     baseline[endo, endo] = cov[endo, endo]
@@ -333,57 +357,3 @@ def fit_measures(cov: np.ndarray, sigma: np.ndarray, spec: PathSpec, n: int) -> 
         "baseline_chisq": chisq_base,
         "baseline_df": df_base,
     }
-
-
-# -- analytic covariance of the path coefficients --------------------------------------------
-def ml_vcov(spec: PathSpec, psi: np.ndarray, sigma: np.ndarray, n: int) -> np.ndarray:
-    """Expected-information covariance of the path coefficients (lavaan ML, fixed.x):
-    block diagonal, psi_y * inv(Sigma[P, P]) / n for the predictors P of outcome y."""
-    index = {v: i for i, v in enumerate(spec.variables)}
-    size = len(spec.edges)
-    out = np.zeros((size, size))
-    start = 0
-    for y in spec.endogenous:
-        xs = [index[x] for x in spec.equations[y]]
-        k = len(xs)
-        out[start : start + k, start : start + k] = (
-            psi[index[y]] * np.linalg.inv(sigma[np.ix_(xs, xs)]) / n
-        )
-        start += k
-    return out
-
-
-def cluster_vcov(spec: PathSpec, z: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """CR1 covariance of all path coefficients jointly (sandwich over the stacked OLS
-    equations, each with an intercept): per equation exactly statsmodels' / sandwich's CR1,
-    across equations the covariances the delta method needs."""
-    index = {v: i for i, v in enumerate(spec.variables)}
-    n = len(z)
-    groups = int(codes.max()) + 1
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
-    breads, scores, k_eq = [], [], []
-    for y in spec.endogenous:
-        xs = [index[x] for x in spec.equations[y]]
-        design = np.column_stack([np.ones(n), z[:, xs]])
-        coef = np.linalg.lstsq(design, z[:, index[y]], rcond=None)[0]
-        resid = z[:, index[y]] - design @ coef
-        bread = np.linalg.inv(design.T @ design)
-        score = np.add.reduceat((design * resid[:, None])[order], starts, axis=0)
-        breads.append(bread)
-        scores.append(score)
-        k_eq.append(design.shape[1])
-    blocks = []
-    for i in range(len(breads)):
-        row = []
-        for j in range(len(breads)):
-            meat = scores[i].T @ scores[j]
-            factor = groups / (groups - 1) * (n - 1) / np.sqrt((n - k_eq[i]) * (n - k_eq[j]))
-            row.append(factor * breads[i] @ meat @ breads[j])
-        blocks.append(row)
-    full = np.block(blocks)
-    keep, start = [], 0
-    for k in k_eq:  # drop the intercepts
-        keep += list(range(start + 1, start + k))
-        start += k
-    return full[np.ix_(keep, keep)]

@@ -15,7 +15,7 @@ import pandas as pd
 from colead._validation import check_int, check_option
 from colead.exceptions import InvalidParameterError
 from colead.privacy import check_min_n
-from colead.relate._common import as_list, check_ci, check_columns, check_frame
+from colead.relate._common import as_list, check_bool, check_ci, check_columns, check_frame
 from colead.relate._path_fit import fit_path
 from colead.relate.results import ModelResult
 
@@ -33,6 +33,7 @@ def path(
     seed: int | np.random.Generator | None = None,
     min_n: int = 5,
     allow_small_groups: bool = False,
+    correlate_outcomes: bool = True,
 ) -> ModelResult:
     """An observed-variable path model: a recursive system of regressions, with direct,
     indirect and total effects and bootstrap intervals.
@@ -44,7 +45,8 @@ def path(
         "focused_instruction": ["professional_community"]}``, or the same as lines
         ``"professional_community ~ shared_leadership + trust_principal"`` (``#`` starts a
         comment). Variables that no equation explains are exogenous and correlate freely;
-        disturbances are uncorrelated; the model must be recursive (no cycles).
+        the model must be recursive (no cycles). Disturbances are uncorrelated, except those
+        of the final outcomes (see ``correlate_outcomes``).
     data : DataFrame
         One row per respondent; rows missing a model variable (or the group) are left out.
     level : {"individual", "school"}, default "individual"
@@ -62,6 +64,12 @@ def path(
         For a reproducible bootstrap.
     min_n, allow_small_groups
         Suppression of small schools at the school level, as in :func:`colead.aggregate`.
+    correlate_outcomes : bool, default True
+        Let the disturbances of the final outcomes (outcomes no equation uses as a
+        predictor; with two or more) covary, as lavaan's ``sem()`` (``auto.cov.y``) and Mplus
+        do by default, so colead and lavaan give the same numbers for the same model. False
+        fixes those covariances at 0 (lavaan: ``y1 ~~ 0*y2``), which is a testable
+        restriction: one more df per pair, and usually a worse fit.
 
     Returns
     -------
@@ -76,10 +84,12 @@ def path(
         ``p_value`` twice the smaller share of replicates on either side of 0 (add-one
         corrected), ``se_delta`` the delta-method standard error from the coefficients'
         covariance. ``variance_components``: ``outcome, residual_variance, r2``. ``fit``:
-        ``n, groups, level, n_boot, resampled, ci_level, se_type, chisq, df, p_value, cfi,
-        rmsea, srmr, baseline_chisq, baseline_df`` (+ ``schools_excluded, min_n`` at the
-        school level), ``replicates_dropped``. ``replicates``: every effect in every
-        replicate. ``model``: outcome -> the statsmodels OLS result of its equation.
+        ``n, groups, level, n_boot, resampled, ci_level, se_type, correlated_outcomes (the
+        final outcomes whose disturbances covary), chisq, df, p_value, cfi, rmsea, srmr,
+        baseline_chisq, baseline_df`` (+ ``schools_excluded, min_n`` at the school level),
+        ``replicates_dropped``. ``replicates``: every effect in every replicate. ``model``:
+        outcome -> the statsmodels OLS result of its equation (for correlated final outcomes
+        with different predictors these are the OLS fits, not the estimates above).
 
     Raises
     ------
@@ -95,16 +105,28 @@ def path(
 
     Notes
     -----
-    For a recursive model with uncorrelated disturbances and exogenous variables treated as
-    fixed, maximum likelihood gives each equation's OLS coefficients, so the model is solved
-    from the covariance matrix of its variables (divisor n, as lavaan). Standard errors of the
-    coefficients are lavaan's (expected information, ``psi * inv(Sigma_PP) / n`` with the
-    model-implied covariances), or, with ``group`` at the individual level, CR1 cluster-robust
-    with t intervals on G - 1 df. The fit measures (chi-square against the saturated model,
-    CFI with lavaan's fixed-x baseline, RMSEA, SRMR) are lavaan's normal-theory ones and
-    ignore clustering. lavaan's ``sem()`` lets the disturbances of two or more final outcomes
-    covary by default (``auto.cov.y``); this model keeps them uncorrelated, so compare with
-    those covariances fixed at 0.
+    For a recursive model with exogenous variables treated as fixed, maximum likelihood gives
+    each equation's OLS coefficients, except for final outcomes whose disturbances covary:
+    they form a seemingly unrelated regression, solved by iterated GLS to the ML estimate
+    (the same as OLS when they share their predictors). Everything is solved from the
+    covariance matrix of the model's variables (divisor n, as lavaan). Standard errors of
+    the coefficients are lavaan's (expected information with the model-implied
+    covariances), or, with ``group`` at the individual level, CR1 cluster-robust with t
+    intervals on G - 1 df (lavaan's ``cluster =`` errors times sqrt((n - 1) / (n - k)), k
+    the equation's coefficients with its intercept).
+
+    The fit measures (chi-square against the saturated model, CFI with lavaan's fixed-x
+    baseline, RMSEA, SRMR) are lavaan's normal-theory ones and assume independent
+    respondents. With ``group`` at the individual level (teachers in schools) only the
+    coefficients, their CR1 errors and the cluster-bootstrap intervals account for the
+    clustering. The chi-square and its p-value are not valid then (too large: the model is
+    rejected too often; lavaan's Yuan-Bentler scaled chi-square with ``cluster =`` was 1.5
+    times smaller on the reference data), nor are RMSEA and CFI, which are computed from it
+    (lavaan's robust versions differed by up to 0.004 there); read them as descriptions at
+    most. SRMR involves no test and no n: it describes the misfit of the pooled covariance
+    matrix whatever the clustering (lavaan's ``cluster =`` SRMR is smaller only because it
+    also averages the zero residuals of the means). At ``level="school"`` each school is one
+    independent row and the measures are valid, with the few-schools caveats of any SEM.
 
     The bootstrap never refits a model: each school's (or row's) sums and cross-products are
     computed once, each replicate's covariance matrix is one weighted sum of them, and all
@@ -115,7 +137,12 @@ def path(
     individual-level model, a school-level model on suppressed school means and a mediation
     model with a covariate; coefficients, standard errors, standardized solutions, defined
     indirect and total effects with their delta-method standard errors, chi-square, df,
-    CFI, RMSEA and SRMR agree to 1e-6 or better.
+    CFI, RMSEA and SRMR agree to 1e-6 or better. Two final outcomes, with different and
+    with shared predictors (``path_disturbances.R``): lavaan's default (correlated) and, with
+    ``correlate_outcomes=False``, the model with their covariance fixed at 0, to 1e-6
+    (lavaan's optimizer stops about 1.5e-7 short of the SUR optimum; colead's chi-square is
+    the smaller); the CR1 errors, rescaled by sqrt((n - k) / (n - 1)), equal lavaan's
+    ``cluster =`` errors to 1e-6, with and without the correlated block.
 
     Examples
     --------
@@ -141,6 +168,7 @@ def path(
         seed=seed,
         min_n=min_n,
         func=func,
+        correlate_outcomes=check_bool(correlate_outcomes, "correlate_outcomes", func),
     )
 
 

@@ -42,7 +42,11 @@ def regress(
         weight are left out (listwise).
     cluster : column name, optional
         Cluster-robust (CR1) standard errors by this column, with t tests and intervals on
-        ``G - 1`` degrees of freedom (G clusters). Without it, classical OLS errors.
+        ``G - 1`` degrees of freedom (G clusters among the rows used), as Stata and
+        ``lmtest::coeftest(df = G - 1)``; :func:`colead.influence_relations` uses the same
+        rule. coeftest's own default for ``lm``, n - p, would count every teacher as an
+        independent piece of information about the errors, which come from only G schools:
+        too liberal with few schools. Without ``cluster``, classical OLS errors.
     weights : column name, optional
         Positive weights: weighted least squares.
     standardize : bool, default False

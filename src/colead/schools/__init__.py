@@ -5,19 +5,26 @@ ICC(1)/ICC(2), the rwg family, awg and AD (as R's multilevel), group means suppr
 planner of how many respondents a school needs (:func:`plan`), and scores benchmarked against
 norms on a 1-99 scale with bands (:func:`benchmark`).
 
-Public names: icc, ICCResult, icc_table, rwg, rwg_j, rwg_j_lindell, awg, ad, aggregate,
+Is agreement larger than chance: the null distribution of rwg(j) (:func:`rwg_null`) and random
+group resampling (:func:`rgr_agree`).
+
+Public names: icc, ICCResult, icc_table, rwg, rwg_j, rwg_j_lindell, rwg_null, RwgNull,
+rgr_agree, RgrAgreeResult, awg, ad, aggregate,
 agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_norms.
 """
 
 from colead.schools.aggregate import aggregate, agreement, distribution
 from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
+from colead.schools.null import RgrAgreeResult, RwgNull, rgr_agree, rwg_null
 from colead.schools.plan import plan
 from colead.schools.rwg import ad, awg, rwg, rwg_j, rwg_j_lindell
 
 __all__ = [
     "ICCResult",
     "Norms",
+    "RgrAgreeResult",
+    "RwgNull",
     "ad",
     "aggregate",
     "agreement",
@@ -30,7 +37,9 @@ __all__ = [
     "load_norms",
     "make_norms",
     "plan",
+    "rgr_agree",
     "rwg",
     "rwg_j",
     "rwg_j_lindell",
+    "rwg_null",
 ]

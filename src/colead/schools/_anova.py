@@ -103,7 +103,18 @@ def reml_fit(w: OneWay) -> tuple[float, float, float]:
     return lam, lam * sigma2, sigma2
 
 
-def icc_fit(y: np.ndarray, inp: Input, method: str, name: str, func: str) -> dict[str, Any]:
+def n0(sizes: np.ndarray) -> float:
+    """The group size of unbalanced one-way ANOVA: (N - sum n_j^2 / N) / (G - 1), the
+    coefficient of tau00 in the expected MSB (Snedecor & Cochran; Searle, Casella &
+    McCulloch 1992, 3.6). Equals N / G when the groups are balanced, and is smaller
+    otherwise."""
+    n = float(sizes.sum())
+    return float((n - np.dot(sizes, sizes) / n) / (len(sizes) - 1))
+
+
+def icc_fit(
+    y: np.ndarray, inp: Input, method: str, name: str, func: str, group_size: str = "mean"
+) -> dict[str, Any]:
     """The fields of an ICCResult for one variable (see :class:`ICCResult`)."""
     w = one_way(y, inp.codes, len(inp.labels))
     if w.n_groups < 2:
@@ -122,7 +133,7 @@ def icc_fit(y: np.ndarray, inp: Input, method: str, name: str, func: str) -> dic
         msb, msw = np.float64(w.ss_between) / df1, np.float64(w.ss_within) / df2
         f = msb / msw
         if method == "anova":
-            k = w.n / w.n_groups
+            k = w.n / w.n_groups if group_size == "mean" else n0(w.sizes)
             icc1 = (msb - msw) / (msb + (k - 1) * msw)
             icc2 = (msb - msw) / msb
             tau00, sigma2 = (msb - msw) / k, msw
@@ -149,4 +160,5 @@ def icc_fit(y: np.ndarray, inp: Input, method: str, name: str, func: str) -> dic
         "mean_group_size": float(k),
         "method": method,
         "variable": name,
+        "group_size": group_size,
     }

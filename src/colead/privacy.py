@@ -24,6 +24,7 @@ __all__ = [
     "is_personal",
     "looks_personal",
     "normalise_header",
+    "protect_waves",
     "quote_cell",
     "suppress",
     "uncsv_safe",
@@ -388,3 +389,68 @@ def suppress(
     else:
         hidden = pd.to_numeric(table[n_column], errors="coerce").fillna(0).to_numpy() < min_n
     return blank(table, hidden, [*by, *within, *keep])
+
+
+def protect_waves(
+    counts: Sequence[pd.DataFrame],
+    by: str,
+    *,
+    min_n: int,
+    within: Sequence[str] = (),
+    n_column: str = "n",
+) -> pd.DataFrame:
+    """Which groups to hide in a table that shows several waves of the same groups side by
+    side (a change or a trend): a group is hidden in every wave or in none.
+
+    Parameters
+    ----------
+    counts : sequence of DataFrame
+        Per wave, the people behind each statistic as :func:`protect` takes them (the
+        ``within`` columns, ``by`` and ``n_column``; a missing ``by`` marks people in the
+        wave's total but in no group).
+    by : str
+        The grouping key.
+
+    Returns
+    -------
+    DataFrame
+        ``within``, ``by`` and ``hidden``: one row per group found in any wave.
+
+    Notes
+    -----
+    A group starts hidden where :func:`protect` hides it in any single wave (so that the
+    table shows no group that a wave's own table hides, and the two cannot be played against
+    each other) or where a wave has none of its people. Its people then count, in every
+    wave, in the hidden remainder of the total, and :func:`protect` runs again on each wave
+    with them there, hiding the smallest shown group wherever a remainder would hold 1 to
+    ``min_n - 1`` people; until no wave hides more. Each wave's total minus the groups shown
+    then leaves at least ``min_n`` people, or none.
+    """
+    keys = [*within, by]
+    waves = [c[[*keys, n_column]].rename(columns={n_column: "_n"}) for c in counts]
+    present = [w[w[by].notna()] for w in waves]
+    groups = pd.concat([p[keys] for p in present]).drop_duplicates().reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(groups.astype(object))
+    hidden = np.zeros(len(groups), dtype=bool)
+    for wave in present:  # a group with nobody (or no row) in a wave shows no change
+        n = wave.groupby(keys, observed=True, sort=False)["_n"].sum()
+        n = n.reindex(index).fillna(0).to_numpy()
+        hidden |= n <= 0
+    for wave in waves:
+        found = protect(wave, [by], min_n=min_n, within=within, n_column="_n")
+        at = index.get_indexer(pd.MultiIndex.from_frame(found[keys].astype(object)))
+        hidden[at[at >= 0]] |= found["hidden"].to_numpy()[at >= 0]
+    while True:
+        before = hidden.copy()
+        for wave in waves:
+            mine = wave.copy()
+            at = index.get_indexer(pd.MultiIndex.from_frame(mine[keys].astype(object)))
+            forced = (at >= 0) & hidden[np.maximum(at, 0)]
+            mine.loc[forced, by] = np.nan  # in the total, in no shown group
+            found = protect(mine, [by], min_n=min_n, within=within, n_column="_n")
+            found = found[found["hidden"].to_numpy(dtype=bool)]
+            at = index.get_indexer(pd.MultiIndex.from_frame(found[keys].astype(object)))
+            hidden[at[at >= 0]] = True
+        if (hidden == before).all():
+            break
+    return groups.assign(hidden=hidden)

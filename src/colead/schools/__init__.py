@@ -2,14 +2,17 @@
 
 ICC(1)/ICC(2), the rwg family, awg and AD (as R's multilevel), group means suppressed under
 ``min_n`` (:func:`aggregate`), the per-scale agreement table, answer distributions, and the
-planner of how many respondents a school needs (:func:`plan`), and scores benchmarked against
-norms on a 1-99 scale with bands (:func:`benchmark`).
+planner of how many respondents a school needs (:func:`plan`), scores benchmarked against
+norms on a 1-99 scale with bands (:func:`benchmark`), and survey waves: the change since the
+last survey (:func:`change`) and the trend over several (:func:`trend`).
 
 Public names: icc, ICCResult, icc_table, rwg, rwg_j, rwg_j_lindell, awg, ad, aggregate,
-agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_norms.
+agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_norms, change,
+trend.
 """
 
 from colead.schools.aggregate import aggregate, agreement, distribution
+from colead.schools.change import change
 from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
 from colead.schools.plan import plan
@@ -23,6 +26,7 @@ __all__ = [
     "agreement",
     "awg",
     "benchmark",
+    "change",
     "distribution",
     "icc",
     "icc_table",

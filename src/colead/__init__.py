@@ -92,6 +92,10 @@ _EXPORTS: dict[str, str] = {
     "list_norms": "colead.schools",
     "load_norms": "colead.schools",
     "make_norms": "colead.schools",
+    "change": "colead.schools",
+    "trend": "colead.schools",
+    "pseudonymise": "colead.io",
+    "invariance_across_waves": "colead.psychometrics",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -126,7 +130,15 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
-    from colead.io import Export, ImportLog, Responses, read_export, read_responses, write_export
+    from colead.io import (
+        Export,
+        ImportLog,
+        Responses,
+        pseudonymise,
+        read_export,
+        read_responses,
+        write_export,
+    )
     from colead.psychometrics import (
         AlphaResult,
         CFAResult,
@@ -140,6 +152,7 @@ if TYPE_CHECKING:
         TwoLevelOmegaResult,
         alpha,
         cfa,
+        invariance_across_waves,
         item_analysis,
         omega,
         polychoric,
@@ -165,6 +178,7 @@ if TYPE_CHECKING:
         agreement,
         awg,
         benchmark,
+        change,
         distribution,
         icc,
         icc_table,
@@ -175,6 +189,7 @@ if TYPE_CHECKING:
         rwg,
         rwg_j,
         rwg_j_lindell,
+        trend,
     )
     from colead.simulation import Population, SimulatedResponses, simulate
 

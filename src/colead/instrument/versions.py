@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from colead.instrument.model import Instrument, Item, ResponseScale
 
-__all__ = ["comparable_scales", "compare_scales"]
+__all__ = ["comparable_scales", "compare_scales", "matched_items"]
 
 
 def comparable_scales(current: Instrument, previous: Instrument) -> dict[str, str]:
@@ -49,6 +49,18 @@ def compare_scales(current: Instrument, previous: Instrument, scale: str) -> str
     return ""
 
 
+def matched_items(current: Instrument, previous: Instrument, scale: str) -> dict[str, str]:
+    """Item of ``scale`` in ``current`` -> the item of ``previous`` it continues (for a scale
+    :func:`compare_scales` finds comparable)."""
+    unmatched = {i: previous.item(i) for i in previous.scales[scale].items}
+    out = {}
+    for item in (current.item(i) for i in current.scales[scale].items):
+        match = _match(item, unmatched)
+        if match is not None:
+            out[item.id] = unmatched.pop(match).id
+    return out
+
+
 def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -63,9 +75,9 @@ def _match(item: Item, candidates: dict[str, Item]) -> str | None:
     for old in candidates.values():
         if _declared(item, old):
             return old.id
-    old = candidates.get(item.id)
-    if old is not None and _words(old.text) == _words(item.text):
-        return old.id
+    same = candidates.get(item.id)
+    if same is not None and _words(same.text) == _words(item.text):
+        return same.id
     return None
 
 

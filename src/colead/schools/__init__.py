@@ -17,6 +17,7 @@ from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
 from colead.schools.plan import plan
 from colead.schools.rwg import ad, awg, rwg, rwg_j, rwg_j_lindell
+from colead.schools.trend import trend
 
 __all__ = [
     "ICCResult",
@@ -37,4 +38,5 @@ __all__ = [
     "rwg",
     "rwg_j",
     "rwg_j_lindell",
+    "trend",
 ]

@@ -427,30 +427,44 @@ def protect_waves(
     then leaves at least ``min_n`` people, or none.
     """
     keys = [*within, by]
-    waves = [c[[*keys, n_column]].rename(columns={n_column: "_n"}) for c in counts]
-    present = [w[w[by].notna()] for w in waves]
-    groups = pd.concat([p[keys] for p in present]).drop_duplicates().reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups.astype(object))
-    hidden = np.zeros(len(groups), dtype=bool)
-    for wave in present:  # a group with nobody (or no row) in a wave shows no change
-        n = wave.groupby(keys, observed=True, sort=False)["_n"].sum()
-        n = n.reindex(index).fillna(0).to_numpy()
-        hidden |= n <= 0
+    waves = [c[[*keys, n_column]] for c in counts]
+    # Integer codes for the groups of every wave (protect on small integers is fast).
+    stacked = pd.concat([w[keys] for w in waves], ignore_index=True)
+    present = stacked[by].notna().to_numpy()
+    cell = np.full(len(stacked), -1, dtype=np.intp)
+    cell[present] = (stacked[present].astype(object).groupby(keys, sort=False, observed=True)
+                     .ngroup().to_numpy())
+    groups = (stacked[present].assign(_cell=cell[present]).drop_duplicates("_cell")
+              .sort_values("_cell")[keys].reset_index(drop=True))
+    n_cells = len(groups)
+    part = np.full(len(stacked), -1, dtype=np.intp)  # the within combination of every row
+    if within:
+        part = stacked[within].astype(object).groupby(within, sort=False, dropna=False,
+                                                      observed=True).ngroup().to_numpy()
+    else:
+        part[:] = 0
+    cell_part = np.zeros(n_cells, dtype=np.intp)
+    cell_part[cell[present]] = part[present]
+    coded, start = [], 0
     for wave in waves:
-        found = protect(wave, [by], min_n=min_n, within=within, n_column="_n")
-        at = index.get_indexer(pd.MultiIndex.from_frame(found[keys].astype(object)))
-        hidden[at[at >= 0]] |= found["hidden"].to_numpy()[at >= 0]
+        stop = start + len(wave)
+        n = pd.to_numeric(wave[n_column], errors="coerce").fillna(0).to_numpy(float)
+        coded.append((cell[start:stop], part[start:stop], n))
+        start = stop
+    hidden = np.zeros(n_cells, dtype=bool)
+    for cells, _, n in coded:  # a group with nobody (or no row) in a wave shows no change
+        people = np.bincount(cells[cells >= 0], weights=n[cells >= 0], minlength=n_cells)
+        hidden |= people <= 0
+    forced = np.zeros(n_cells, dtype=bool)
     while True:
-        before = hidden.copy()
-        for wave in waves:
-            mine = wave.copy()
-            at = index.get_indexer(pd.MultiIndex.from_frame(mine[keys].astype(object)))
-            forced = (at >= 0) & hidden[np.maximum(at, 0)]
-            mine.loc[forced, by] = np.nan  # in the total, in no shown group
-            found = protect(mine, [by], min_n=min_n, within=within, n_column="_n")
-            found = found[found["hidden"].to_numpy(dtype=bool)]
-            at = index.get_indexer(pd.MultiIndex.from_frame(found[keys].astype(object)))
-            hidden[at[at >= 0]] = True
-        if (hidden == before).all():
+        for cells, parts, n in coded:
+            group = np.where((cells >= 0) & ~forced[np.maximum(cells, 0)], cells, -1)
+            frame = pd.DataFrame({"_part": parts, "_cell": np.where(group >= 0, group, np.nan),
+                                  "_n": n})
+            found = protect(frame, ["_cell"], min_n=min_n, within=["_part"], n_column="_n")
+            shown = found["_cell"].to_numpy(dtype=np.intp)
+            hidden[shown[found["hidden"].to_numpy(dtype=bool)]] = True
+        if (forced == hidden).all():
             break
+        forced = hidden.copy()  # their people join the remainder of every wave
     return groups.assign(hidden=hidden)

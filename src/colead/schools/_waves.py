@@ -148,18 +148,18 @@ def hidden_groups(stats: Sequence[WaveStats], groups: pd.Index, scales: list[str
     counts of each wave, respondents without a group included); a scale a wave lacks has
     nobody there, so all its groups are hidden."""
     counts = []
-    key = pd.Index(groups, dtype=object)
+    g, k = len(groups), len(scales)
+    codes = np.repeat(np.arange(g, dtype=float), k)  # groups as small numbers: fast
+    scale_codes = np.tile(np.arange(k), g)
     for st in stats:
-        frame = pd.DataFrame(st.n, index=key, columns=scales).rename_axis(index="_g",
-                                                                          columns="scale")
-        long = frame.stack(future_stack=True).rename("n").reset_index()
-        none = pd.DataFrame({"scale": scales, "_g": np.nan, "n": st.outside})
-        table = pd.concat([long, none], ignore_index=True)
-        counts.append(table)
+        counts.append(pd.DataFrame({
+            "scale": np.r_[scale_codes, np.arange(k)],
+            "_g": np.r_[codes, np.full(k, np.nan)],  # respondents in no group
+            "n": np.r_[np.nan_to_num(st.n).ravel(), st.outside]}))
     found = protect_waves(counts, "_g", min_n=min_n, within=["scale"])
-    hidden = np.ones((len(groups), len(scales)), dtype=bool)
-    rows = key.get_indexer(found["_g"].astype(object))
-    cols = pd.Index(scales).get_indexer(found["scale"])
+    hidden = np.ones((g, k), dtype=bool)
+    rows = found["_g"].to_numpy(dtype=np.intp)
+    cols = found["scale"].to_numpy(dtype=np.intp)
     hidden[rows, cols] = found["hidden"].to_numpy(dtype=bool)
     return hidden
 

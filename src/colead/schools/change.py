@@ -120,7 +120,8 @@ def change(
     hidden = _waves.hidden_groups([prev, cur], groups, names, min_n)
     table = _assemble(groups, names, reasons, prev, cur, n12, found, ci_level, by)
     flat = hidden.ravel()
-    one_wave = table["scale"].map(lambda s: "not in the" in reasons[s]).to_numpy(dtype=bool)
+    one_wave = np.tile(np.array(["not in the" in reasons[s] for s in names], dtype=bool),
+                       len(groups))
     out = blank(table, flat | one_wave, keep=[*([by] if by else []), "scale", "comparable",
                                               "reason"])
     out["suppressed"] = flat & ~one_wave  # a scale of one wave: no numbers, nothing hidden

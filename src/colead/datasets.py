@@ -30,6 +30,11 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
         "sass-principal-influence",
         "the principals of the same 12 schools (sass-principal-influence)",
     ),
+    "district-previous": (
+        "teachers_previous.csv",
+        "colead-teacher",
+        "the same district's teachers a year earlier, with a known change of some schools",
+    ),
 }
 
 
@@ -54,7 +59,7 @@ def load_sample(name: str = "district") -> Responses:
 
     Parameters
     ----------
-    name : {"district", "district-principals"}, default "district"
+    name : {"district", "district-principals", "district-previous"}, default "district"
         See :func:`list_samples`.
 
     Examples

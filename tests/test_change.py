@@ -297,3 +297,10 @@ def test_repeated_keys_in_a_wave_are_listed():
     with pytest.raises(cl.ResponseDataError) as info:
         cl.change(frame, frame, paired_by="key")
     assert "row 2" in str(info.value) and "row 4" in str(info.value)
+
+
+def test_numeric_school_ids_are_groups_not_scales():
+    frame = pd.DataFrame({"school_id": [1.0] * 6 + [2.0] * 6, "s": np.arange(12.0)})
+    table = cl.change(frame, frame.assign(s=frame["s"] + 1))
+    assert list(table["scale"]) == ["s", "s"] and list(table["school_id"]) == [1.0, 2.0]
+    assert (table["change"] == -1).all()

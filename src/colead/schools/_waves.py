@@ -33,6 +33,7 @@ class Wave:
     label: str
     scores: pd.DataFrame
     instrument: Instrument | None
+    extra: tuple[str, ...] = ()
 
 
 def read_wave(data: Any, label: str, by: str | None, key: str | None, func: str) -> Wave:
@@ -67,7 +68,7 @@ def read_wave(data: Any, label: str, by: str | None, key: str | None, func: str)
     scores = scores.reset_index(drop=True).assign(**{c: v for c, v in columns.items()})
     if key is not None:
         _check_keys(scores[key], frame, label, func)
-    return Wave(label=label, scores=scores, instrument=instrument)
+    return Wave(label=label, scores=scores, instrument=instrument, extra=tuple(extra))
 
 
 def _check_keys(keys: pd.Series, frame: pd.DataFrame, label: str, func: str) -> None:
@@ -120,7 +121,8 @@ def scale_plan(waves: Sequence[Wave], scales: Sequence[str] | str | None,
 def _scale_columns(wave: Wave) -> list[str]:
     if wave.instrument is not None:
         return list(wave.instrument.scales)
-    return [c for c in wave.scores.columns if wave.scores[c].dtype.kind == "f"]
+    return [c for c in wave.scores.columns if c not in wave.extra
+            and wave.scores[c].dtype.kind == "f"]
 
 
 def group_codes(waves: Sequence[Wave], by: str | None) -> tuple[list[np.ndarray], pd.Index]:

@@ -4,7 +4,9 @@
 
 Twelve synthetic schools with 8-35 teachers each (colead-teacher) and their principals
 (sass-principal-influence), drawn by colead.simulate with fixed seeds; the files are written in
-several platform layouts with a codebook and the population values. Running it again gives the
+several platform layouts with a codebook and the population values. The same district's
+teachers a year earlier (teachers_previous.csv, ``previous_wave``) differ from this year's by a
+known change of some schools (previous_wave.json). Running it again gives the
 same bytes (tests/test_sample.py checks that the committed files are this script's output).
 
 The "state-principals" sample (make_state_principals) is separate: 600 simulated principals of
@@ -94,6 +96,40 @@ def main(output: Path) -> None:
     }
     (output / "population.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     make_state_principals(output)
+    previous_wave(output, teachers)
+
+
+#: How this year's teachers differ from last year's, school by school (latent standard
+#: deviations): two schools improved, two declined, the other eight stayed as they were.
+CHANGE_SINCE_LAST_YEAR = {
+    "S03": {"trust_principal": 0.8, "shared_leadership": 0.8, "instructional_leadership": 0.8},
+    "S08": dict.fromkeys(["reflective_dialogue", "deprivatized_practice", "shared_focus",
+                          "collective_responsibility"], 0.7),
+    "S05": {"trust_principal": -0.8, "trust_colleagues": -0.8, "collective_efficacy": -0.8},
+    "S11": dict.fromkeys(["shared_leadership", "reflective_dialogue", "focused_instruction"],
+                         -0.7),
+}
+
+
+def previous_wave(output: Path, teachers: cl.SimulatedResponses) -> None:
+    """The district's teachers a year earlier: ``teachers`` drawn again (same schools, items
+    and school effects) with each school's change of this year taken off, new respondents."""
+    back = {school: {c: -v for c, v in per.items()}
+            for school, per in CHANGE_SINCE_LAST_YEAR.items()}
+    previous = cl.simulate("colead-teacher", wave_of=teachers, change=back, respondents=(8, 35),
+                           seed=SEED + 20)
+    cl.write_export(previous, output / "teachers_previous.csv", platform="csv")
+    truth = {
+        "note": "The teachers of the same district a year before teachers.csv, drawn by "
+                "colead.simulate(wave_of=teachers, change=...). 'change' is this year minus "
+                "last year, per school and construct, in latent standard deviations; schools "
+                "and constructs not listed did not change.",
+        "made_with": {"colead": cl.__version__, "numpy": np.__version__},
+        "seed": SEED + 20,
+        "change": CHANGE_SINCE_LAST_YEAR,
+    }
+    (output / "previous_wave.json").write_text(json.dumps(truth, indent=2) + "\n",
+                                               encoding="utf-8")
 
 
 def _rounded(frame: pd.DataFrame) -> dict[str, dict[str, float]]:

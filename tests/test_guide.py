@@ -90,10 +90,31 @@ SCENARIOS = {
 }
 
 
+# Rules on the change since the previous survey: T's trust in the principal moves from the
+# district's 4 (spread) to 6 or to 2 (flat).
+CHANGE_SCENARIOS = {"scale_rose": {"trust_principal": (6, "flat")},
+                    "scale_fell": {"trust_principal": (2, "flat")}}
+
+
 def test_every_bundled_rule_has_a_scenario():
-    assert set(SCENARIOS) == {r.id for r in load_rules().rules}
+    assert set(SCENARIOS) | set(CHANGE_SCENARIOS) == {r.id for r in load_rules().rules}
     table = describe()
-    assert len(table) == len(SCENARIOS) and table["source"].str.len().gt(0).all()
+    assert len(table) == len(SCENARIOS) + len(CHANGE_SCENARIOS)
+    assert table["source"].str.len().gt(0).all()
+
+
+@pytest.mark.parametrize("rule", list(CHANGE_SCENARIOS))
+def test_each_change_rule_fires_for_the_school_that_changed_and_only_with_the_previous(rule):
+    before = district(TEACHER)
+    now = district(TEACHER, CHANGE_SCENARIOS[rule])
+    guide = cl.conversation_guide(now, previous=before)
+    fired = guide[guide["rule"].isin(CHANGE_SCENARIOS)]
+    assert list(fired["school_id"]) == ["T"] and list(fired["rule"]) == [rule]
+    assert "Trust in the principal" in fired["text"].iloc[0] and "{" not in fired["text"].iloc[0]
+    assert not cl.conversation_guide(now)["rule"].isin(CHANGE_SCENARIOS).any()
+    small = cl.conversation_guide(district(TEACHER, CHANGE_SCENARIOS[rule], n_target=3),
+                                  previous=before)
+    assert "T" not in set(small["school_id"])
 
 
 @pytest.mark.parametrize("name", [TEACHER, COLLAB])

@@ -256,3 +256,21 @@ def test_a_correlation_matrix_can_be_given_and_is_recovered():
 def test_bad_parameters_raise_clear_errors(kwargs, message):
     with pytest.raises(InvalidParameterError, match=message):
         cl.simulate(**{"n_schools": 2, "seed": 1, **kwargs})
+
+
+def test_another_wave_keeps_the_district_and_moves_the_schools_by_the_change():
+    first = cl.simulate(n_schools=5, respondents=(10, 20), seed=5)
+    second = cl.simulate(wave_of=first, change={"S02": {"trust_principal": 0.8}}, seed=6)
+    pop1, pop2 = first.population, second.population
+    assert pop2.items.equals(pop1.items) and pop2.icc == pop1.icc
+    assert list(pop2.schools["school_id"]) == list(pop1.schools["school_id"])
+    moved = pop2.school_effects - pop1.school_effects
+    assert moved.loc["S02", "trust_principal"] == pytest.approx(0.8)
+    assert (moved.drop(index="S02").abs().to_numpy() < 1e-15).all()
+    assert pop2.change.loc["S02", "trust_principal"] == 0.8 and pop1.change is None
+    with pytest.raises(cl.InvalidParameterError, match="wave_of"):
+        cl.simulate(change=0.3)
+    with pytest.raises(cl.InvalidParameterError, match="S99"):
+        cl.simulate(wave_of=first, change={"S99": 0.1})
+    with pytest.raises(cl.InvalidParameterError, match="same instrument"):
+        cl.simulate("sass-teacher-influence", wave_of=first)

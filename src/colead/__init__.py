@@ -96,6 +96,10 @@ _EXPORTS: dict[str, str] = {
     "list_norms": "colead.schools",
     "load_norms": "colead.schools",
     "make_norms": "colead.schools",
+    "change": "colead.schools",
+    "trend": "colead.schools",
+    "pseudonymise": "colead.io",
+    "invariance_across_waves": "colead.psychometrics",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -130,7 +134,15 @@ if TYPE_CHECKING:
         list_instruments,
         load_instrument,
     )
-    from colead.io import Export, ImportLog, Responses, read_export, read_responses, write_export
+    from colead.io import (
+        Export,
+        ImportLog,
+        Responses,
+        pseudonymise,
+        read_export,
+        read_responses,
+        write_export,
+    )
     from colead.psychometrics import (
         AlphaResult,
         CFAResult,
@@ -144,6 +156,7 @@ if TYPE_CHECKING:
         TwoLevelOmegaResult,
         alpha,
         cfa,
+        invariance_across_waves,
         item_analysis,
         omega,
         polychoric,
@@ -171,6 +184,7 @@ if TYPE_CHECKING:
         agreement,
         awg,
         benchmark,
+        change,
         distribution,
         icc,
         icc_table,
@@ -183,6 +197,7 @@ if TYPE_CHECKING:
         rwg_j,
         rwg_j_lindell,
         rwg_null,
+        trend,
     )
     from colead.simulation import Population, SimulatedResponses, simulate
 

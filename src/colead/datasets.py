@@ -42,6 +42,11 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
         "weights (sample_weights) and known supportive and inhibiting relations "
         "(sass-principal-influence)",
     ),
+    "district-previous": (
+        "teachers_previous.csv",
+        "colead-teacher",
+        "the same district's teachers a year earlier, with a known change of some schools",
+    ),
 }
 # sample name -> (weights file, its population file)
 WEIGHTS: dict[str, tuple[str, str]] = {
@@ -70,7 +75,8 @@ def load_sample(name: str = "district") -> Responses:
 
     Parameters
     ----------
-    name : {"district", "district-principals", "state-principals"}, default "district"
+    name : {"district", "district-principals", "district-previous", "state-principals"}
+        Default "district".
         See :func:`list_samples`.
 
     Examples

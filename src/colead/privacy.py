@@ -24,6 +24,7 @@ __all__ = [
     "is_personal",
     "looks_personal",
     "normalise_header",
+    "protect_waves",
     "quote_cell",
     "suppress",
     "uncsv_safe",
@@ -388,3 +389,82 @@ def suppress(
     else:
         hidden = pd.to_numeric(table[n_column], errors="coerce").fillna(0).to_numpy() < min_n
     return blank(table, hidden, [*by, *within, *keep])
+
+
+def protect_waves(
+    counts: Sequence[pd.DataFrame],
+    by: str,
+    *,
+    min_n: int,
+    within: Sequence[str] = (),
+    n_column: str = "n",
+) -> pd.DataFrame:
+    """Which groups to hide in a table that shows several waves of the same groups side by
+    side (a change or a trend): a group is hidden in every wave or in none.
+
+    Parameters
+    ----------
+    counts : sequence of DataFrame
+        Per wave, the people behind each statistic as :func:`protect` takes them (the
+        ``within`` columns, ``by`` and ``n_column``; a missing ``by`` marks people in the
+        wave's total but in no group).
+    by : str
+        The grouping key.
+
+    Returns
+    -------
+    DataFrame
+        ``within``, ``by`` and ``hidden``: one row per group found in any wave.
+
+    Notes
+    -----
+    A group starts hidden where :func:`protect` hides it in any single wave (so that the
+    table shows no group that a wave's own table hides, and the two cannot be played against
+    each other) or where a wave has none of its people. Its people then count, in every
+    wave, in the hidden remainder of the total, and :func:`protect` runs again on each wave
+    with them there, hiding the smallest shown group wherever a remainder would hold 1 to
+    ``min_n - 1`` people; until no wave hides more. Each wave's total minus the groups shown
+    then leaves at least ``min_n`` people, or none.
+    """
+    keys = [*within, by]
+    waves = [c[[*keys, n_column]] for c in counts]
+    # Integer codes for the groups of every wave (protect on small integers is fast).
+    stacked = pd.concat([w[keys] for w in waves], ignore_index=True)
+    present = stacked[by].notna().to_numpy()
+    cell = np.full(len(stacked), -1, dtype=np.intp)
+    cell[present] = (stacked[present].astype(object).groupby(keys, sort=False, observed=True)
+                     .ngroup().to_numpy())
+    groups = (stacked[present].assign(_cell=cell[present]).drop_duplicates("_cell")
+              .sort_values("_cell")[keys].reset_index(drop=True))
+    n_cells = len(groups)
+    part = np.full(len(stacked), -1, dtype=np.intp)  # the within combination of every row
+    if within:
+        part = stacked[within].astype(object).groupby(within, sort=False, dropna=False,
+                                                      observed=True).ngroup().to_numpy()
+    else:
+        part[:] = 0
+    cell_part = np.zeros(n_cells, dtype=np.intp)
+    cell_part[cell[present]] = part[present]
+    coded, start = [], 0
+    for wave in waves:
+        stop = start + len(wave)
+        n = pd.to_numeric(wave[n_column], errors="coerce").fillna(0).to_numpy(float)
+        coded.append((cell[start:stop], part[start:stop], n))
+        start = stop
+    hidden = np.zeros(n_cells, dtype=bool)
+    for cells, _, n in coded:  # a group with nobody (or no row) in a wave shows no change
+        people = np.bincount(cells[cells >= 0], weights=n[cells >= 0], minlength=n_cells)
+        hidden |= people <= 0
+    forced = np.zeros(n_cells, dtype=bool)
+    while True:
+        for cells, parts, n in coded:
+            group = np.where((cells >= 0) & ~forced[np.maximum(cells, 0)], cells, -1)
+            frame = pd.DataFrame({"_part": parts, "_cell": np.where(group >= 0, group, np.nan),
+                                  "_n": n})
+            found = protect(frame, ["_cell"], min_n=min_n, within=["_part"], n_column="_n")
+            shown = found["_cell"].to_numpy(dtype=np.intp)
+            hidden[shown[found["hidden"].to_numpy(dtype=bool)]] = True
+        if (forced == hidden).all():
+            break
+        forced = hidden.copy()  # their people join the remainder of every wave
+    return groups.assign(hidden=hidden)

@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="YAML",
                    help="conversation-guide rules (default: colead's own; 'colead guide "
                    "--export-rules rules.yaml' writes them to a file to edit)")
+    p.add_argument("--previous", metavar="FILE",
+                   help="the previous survey of the same schools: adds 'Since the last survey' "
+                   "(with --sample: the sample's previous year, unless --previous none)")
+    p.add_argument("--previous-instrument", metavar="INSTRUMENT",
+                   help="the previous survey's instrument, when it was another version "
+                   "(default: --instrument)")
     _force_option(p)
     p.set_defaults(run=cmd.report)
 
@@ -194,6 +200,40 @@ def build_parser() -> argparse.ArgumentParser:
                    help="YAML file to write the default rules to")
     _force_option(p)
     p.set_defaults(run=cmd.guide)
+
+    p = commands.add_parser(
+        "change",
+        help="what changed since the last survey: school means of two waves compared",
+        description="Read this year's and last year's exports and write, per school and "
+        "scale, both means, the change with its 95%% interval, p-value and minimum detectable "
+        "change as CSV. Schools under --min-n respondents in either survey are suppressed; a "
+        "scale whose items changed between the instruments is marked not comparable.",
+    )
+    p.add_argument("file", help="this survey's export (CSV, TSV or XLSX)")
+    p.add_argument("previous", help="the previous survey's export")
+    p.add_argument("-i", "--instrument", required=True, help="bundled instrument name or YAML file")
+    p.add_argument("--previous-instrument", metavar="INSTRUMENT",
+                   help="the previous survey's instrument, when it was another version "
+                   "(default: --instrument)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="CSV file to write")
+    p.add_argument("--by", default="school_id",
+                   help="column holding the school in both exports (default: school_id)")
+    p.add_argument("--min-n", type=_MIN_N, default=5,
+                   help="smallest group shown, in each survey (default: 5)")
+    p.add_argument("--roster", metavar="CSV",
+                   help="staff per school this year ('size' or 'n_teachers'), for the finite "
+                   "population correction")
+    p.add_argument("--previous-roster", metavar="CSV", help="staff per school last year")
+    p.add_argument("--pair-on", metavar="COLUMN",
+                   help="a personal column of both exports (an e-mail address) that identifies "
+                   "a teacher; it is replaced at once by a salted hash to pair teachers who "
+                   "answered both surveys (needs --salt-file)")
+    p.add_argument("--salt-file", metavar="FILE",
+                   help="a file holding the district's secret salt (16 characters or more)")
+    p.add_argument("--platform", default="auto", choices=_PLATFORMS,
+                   help="the exports' layout (default: detect)")
+    _force_option(p)
+    p.set_defaults(run=cmd.change)
 
     p = commands.add_parser(
         "field",

@@ -49,6 +49,7 @@ def conversation_guide(
     item_min_n: int = 10,
     names: Mapping[Any, str] | None = None,
     allow_small_groups: bool = False,
+    previous: Responses | Sequence[Responses] | None = None,
 ) -> pd.DataFrame:
     """Strengths and questions for each school's team, chosen by rules from its results
     against the district.
@@ -70,6 +71,10 @@ def conversation_guide(
         school, as item-level detail in the report does.
     names : mapping, optional
         Group id -> name used for ``{school}``.
+    previous : Responses or sequence of Responses, optional
+        The previous survey wave(s): a rule ``on: change`` reads each school's change since
+        the previous wave of the same instrument (:func:`colead.change`, suppressed as it
+        is); without it such rules never fire.
 
     Returns
     -------
@@ -94,6 +99,9 @@ def conversation_guide(
     surveys = [responses] if isinstance(responses, Responses) else list(responses)
     for survey in surveys:
         _check_groups(survey, by)
+    earlier = ({} if previous is None else
+               {p.instrument.name: p for p in
+                ([previous] if isinstance(previous, Responses) else list(previous))})
     rows: list[dict[str, Any]] = []
     groups: dict[Any, None] = {}
     hits: dict[Any, list[tuple[Rule, str]]] = {}
@@ -105,7 +113,7 @@ def conversation_guide(
         _check(own, inst, rule_set)
         values = _Values(survey, by=by, min_n=min_n, item_min_n=item_min_n,
                          tests=[t for r in own for t in r.tests],
-                         min_schools=rule_set.min_schools)
+                         min_schools=rule_set.min_schools, previous=earlier.get(inst.name))
         for group in values.groups:
             groups.setdefault(group, None)
             label = str((names or {}).get(group, group))
@@ -149,7 +157,8 @@ class _Values:
     """The school values and district references the tests of one survey read."""
 
     def __init__(self, survey: Responses, *, by: str, min_n: int, item_min_n: int,
-                 tests: list[Test], min_schools: int) -> None:
+                 tests: list[Test], min_schools: int,
+                 previous: Responses | None = None) -> None:
         self.inst = survey.instrument
         self.min_schools = min_schools
         self.groups = list(dict.fromkeys(survey.data[by].dropna()))
@@ -172,6 +181,8 @@ class _Values:
                 for group, s, z, mean in zip(shown[by], shown["stakeholder"], shown["zone"],
                                              shown["mean"], strict=True):
                     self.table.setdefault(("influence", s, z), {})[group] = float(mean)
+        if previous is not None and any(t.on == "change" for t in tests):
+            _change_values(self.table, survey, previous, by, min_n)
         for test in tests:
             if test.on == "item":
                 self.table[("item", test.item, test.values)] = _shares(survey, test, by,
@@ -184,6 +195,20 @@ class _Values:
     def district(self, key: tuple[Any, ...]) -> float | None:
         values = [v for v in self.table.get(key, {}).values() if np.isfinite(v)]
         return float(np.mean(values)) if len(values) >= self.min_schools else None
+
+
+def _change_values(table: dict[tuple[Any, ...], dict[Any, float]], survey: Responses,
+                   previous: Responses, by: str, min_n: int) -> None:
+    """Each shown school's change since the previous wave, its MDC and the two means."""
+    from colead.schools.change import change
+
+    found = change(survey, previous, by=by, min_n=min_n)
+    found = found[~found["suppressed"] & found["comparable"] & found["change"].notna()]
+    for row in found.itertuples(index=False):
+        group = getattr(row, by)
+        for key, value in (("change", row.change), ("mdc", row.mdc),
+                           ("previous", row.mean_previous), ("current", row.mean_current)):
+            table.setdefault((key, row.scale), {})[group] = float(value)
 
 
 def _shares(survey: Responses, test: Test, by: str, min_n: int) -> dict[Any, float]:
@@ -223,6 +248,9 @@ def _fire(rule: Rule, values: _Values, group: Any, label: str, inst: Instrument)
 
 def _candidates(test: Test, inst: Instrument) -> list[tuple[tuple[Any, ...], dict[str, str]]]:
     """(value key, describing fields) of every target of a test, in the instrument's order."""
+    if test.on == "change":
+        return [(("change", s), {"scale_title": inst.scales[s].title})
+                for s in test.targets or tuple(inst.scales)]
     if test.on == "scale":
         ids = test.targets or tuple(inst.scales)
         key = "rwg" if test.comparison.startswith("rwg") else "mean"
@@ -245,6 +273,8 @@ def _candidates(test: Test, inst: Instrument) -> list[tuple[tuple[Any, ...], dic
 
 
 def _meet(test: Test, values: _Values, group: Any, inst: Instrument) -> _Hit | None:
+    if test.on == "change":
+        return _meet_change(test, values, group, inst)
     best: _Hit | None = None
     kind = "rwg" if test.comparison.startswith("rwg") else "share" if test.on == "item" else "mean"
     for key, describe_fields in _candidates(test, inst):
@@ -262,6 +292,26 @@ def _meet(test: Test, values: _Values, group: Any, inst: Instrument) -> _Hit | N
             fields["difference"] = (_number(abs(value - district), kind, difference=True)
                                     if district is not None else "\u2013")
             best = _Hit(margin, fields)
+    return best
+
+
+def _meet_change(test: Test, values: _Values, group: Any, inst: Instrument) -> _Hit | None:
+    """A change beyond ``threshold`` times its minimum detectable change (strictly)."""
+    best: _Hit | None = None
+    for key, describe_fields in _candidates(test, inst):
+        value, mdc = values.school(key, group), values.school(("mdc", key[1]), group)
+        if value is None or mdc is None:
+            continue
+        margin = (value if test.comparison == "rose_beyond_mdc" else -value) - \
+            test.threshold * mdc
+        if margin <= 0 or (best is not None and margin <= best.margin):
+            continue
+        before, now = (values.school((k, key[1]), group) for k in ("previous", "current"))
+        fields = dict(describe_fields)
+        fields.update(value=f"{abs(value):.1f}", mdc=f"{mdc:.1f}",
+                      previous=f"{before:.1f}" if before is not None else "\u2013",
+                      current=f"{now:.1f}" if now is not None else "\u2013")
+        best = _Hit(margin, fields)
     return best
 
 
@@ -315,7 +365,10 @@ def describe(rules: Any = None) -> pd.DataFrame:
 
 
 def _words(test: Test) -> str:
-    if test.on == "scale":
+    if test.on == "change":
+        what = ("change since the previous survey of "
+                + ("any scale" if test.targets is None else " or ".join(test.targets)))
+    elif test.on == "scale":
         what = "any scale" if test.targets is None else " or ".join(test.targets)
     elif test.on == "influence":
         who = "any stakeholder" if test.targets is None else " or ".join(test.targets)
@@ -328,5 +381,7 @@ def _words(test: Test) -> str:
     phrases = {"above_district": f"at least {t:g} above the district",
                "below_district": f"at least {t:g} below the district",
                "at_least": f"at least {t:g}", "at_most": f"at most {t:g}",
-               "rwg_below": f"rwg(j) below {t:g}", "rwg_at_least": f"rwg(j) of at least {t:g}"}
+               "rwg_below": f"rwg(j) below {t:g}", "rwg_at_least": f"rwg(j) of at least {t:g}",
+               "rose_beyond_mdc": f"a rise of more than {t:g} x its minimum detectable change",
+               "fell_beyond_mdc": f"a fall of more than {t:g} x its minimum detectable change"}
     return f"{what}: {phrases[test.comparison]}"

@@ -24,7 +24,9 @@ from colead.instrument.checks import LANGUAGE_PATTERN, Problems, check_fields, k
 __all__ = ["COMPARISONS", "Rule", "RuleSet", "Test", "default_rules_path", "load_rules"]
 
 COMPARISONS = ("above_district", "below_district", "at_least", "at_most", "rwg_below",
-               "rwg_at_least")
+               "rwg_at_least", "rose_beyond_mdc", "fell_beyond_mdc")
+#: Comparisons of a change since the previous survey with its minimum detectable change.
+CHANGE = ("rose_beyond_mdc", "fell_beyond_mdc")
 AGREEMENT = ("rwg_below", "rwg_at_least")
 TOP_FIELDS = ("format_version", "name", "title", "description", "language", "settings", "rules")
 SETTINGS = {"strengths": 3, "questions": 3, "min_schools": 3}
@@ -33,6 +35,7 @@ PLACEHOLDERS = {
     "scale": {"value", "district", "difference", "scale_title"},
     "influence": {"value", "district", "difference", "stakeholder_label", "zone_label"},
     "item": {"value", "district", "difference", "item_text", "value_labels"},
+    "change": {"value", "previous", "current", "mdc", "scale_title"},
 }
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SUFFIX = re.compile(r"^(?P<name>[a-z_]+?)(?:_(?P<n>\d+))?$")
@@ -44,7 +47,7 @@ Kind = Literal["question", "strength"]
 class Test:
     """One test of a rule's condition. ``targets`` is None for ``any``."""
 
-    on: Literal["scale", "influence", "item"]
+    on: Literal["scale", "influence", "item", "change"]
     comparison: str
     threshold: float
     targets: tuple[str, ...] | None = None
@@ -239,6 +242,19 @@ def _test(p: Problems, raw: Any, where: str) -> Test | None:
         p.add(where, "when", f"{comparison} must be 0 or more")
     if comparison in AGREEMENT and not 0 <= threshold <= 1:
         p.add(where, "when", f"{comparison} must lie between 0 and 1")
+    if "change" in raw:
+        extra = set(raw) - {"change", comparison}
+        if extra:
+            p.add(where, "when", f"unknown keys in a change test: {sorted(extra)}")
+        if comparison not in CHANGE:
+            p.add(where, "when", f"a change test compares with the MDC: {' or '.join(CHANGE)}")
+            return None
+        if threshold < 0:
+            p.add(where, "when", f"{comparison} (a multiple of the MDC) must be 0 or more")
+        return Test("change", comparison, float(threshold), targets=_targets(raw["change"]))
+    if comparison in CHANGE:
+        p.add(where, "when", f"{comparison} applies to change tests only ({{change: ...}})")
+        return None
     if "scale" in raw:
         extra = set(raw) - {"scale", comparison}
         if extra:
@@ -286,7 +302,7 @@ def check_against(p: Problems, rule: Rule, inst: Instrument) -> None:
     where = f"rule {rule.id!r}"
     grid = inst.influence
     for test in rule.tests:
-        if test.on == "scale":
+        if test.on in ("scale", "change"):
             for sid in test.targets or ():
                 if sid not in inst.scales:
                     p.add(where, "when", f"{inst.name!r} has no scale {sid!r}")

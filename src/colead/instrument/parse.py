@@ -55,7 +55,8 @@ TOP_FIELDS = (
     "items",
     "influence",
 )
-ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section", "required")
+ITEM_FIELDS = ("id", "text", "response_scale", "scale", "reverse", "section", "required",
+               "equivalent_to")
 SECTION_FIELDS = ("title", "instructions")
 
 
@@ -263,6 +264,7 @@ def _parse_item(
         p.add(
             where, "section", f"unknown section {shown(section)}" + did_you_mean(section, sections)
         )
+    equivalent = _parse_equivalent(p, spec.get("equivalent_to"), where)
     if len(p.found) > n_before:
         return None
     return Item(
@@ -273,4 +275,19 @@ def _parse_item(
         reverse=reverse,
         section=section,
         required=required,
+        equivalent_to=equivalent,
     )
+
+
+def _parse_equivalent(p: Problems, raw: Any, where: str) -> tuple[str, ...]:
+    """``equivalent_to``: an item id of an earlier version, or a list of them (they need not
+    be items of this file)."""
+    if raw is None:
+        return ()
+    ids = [raw] if isinstance(raw, str) else raw
+    if not isinstance(ids, list) or not ids or not all(
+            isinstance(i, str) and ID_PATTERN.match(i) for i in ids):
+        p.add(where, "equivalent_to", f"{shown(raw)} must be an item id or a list of item ids "
+              "(of an earlier version of the instrument)")
+        return ()
+    return tuple(dict.fromkeys(ids))

@@ -145,7 +145,9 @@ class ResponseScale:
 @dataclass(frozen=True)
 class Item:
     """One question. ``scale`` is the scale that owns it (None for context questions);
-    ``required`` says whether an import must find a column for it."""
+    ``required`` says whether an import must find a column for it; ``equivalent_to`` names
+    items of earlier versions of the instrument that it may be compared with across survey
+    waves although its id or wording differs."""
 
     id: str
     text: str
@@ -154,6 +156,7 @@ class Item:
     reverse: bool = False
     section: str | None = None
     required: bool = True
+    equivalent_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

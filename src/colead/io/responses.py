@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["ImportLog", "Responses"]
 
 ID_COLUMNS = ("respondent_id", "school_id")
+#: A pseudonymous respondent key (:func:`colead.pseudonymise`), the same person in every wave.
+KEY_COLUMN = "respondent_key"
 DROPPED_COLUMNS = ["row", "respondent_id", "reason"]
 
 
@@ -157,7 +159,8 @@ class Responses:
         missing = [c for c in ID_COLUMNS if c not in self.data.columns]
         if missing:
             raise ValueError(f"response data lack the columns {missing}")
-        known = set(self.instrument.column_ids) | set(ID_COLUMNS) | set(self.log.pii_kept)
+        known = (set(self.instrument.column_ids) | set(ID_COLUMNS) | set(self.log.pii_kept)
+                 | {KEY_COLUMN})
         unknown = [c for c in self.data.columns if c not in known]
         if unknown:
             raise ValueError(

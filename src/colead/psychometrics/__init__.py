@@ -8,7 +8,8 @@ CFA by WLSMV), two-level CFA with omega within and between schools, and Rasch me
 
 Public names: score, keyed_items, alpha, AlphaResult, item_analysis, omega, OmegaResult,
 reliability, cfa, CFAResult, FitMeasures, InvarianceResult, polychoric, PolychoricResult,
-TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult, rasch, RaschResult.
+TwoLevelCFAResult, TwoLevelFitMeasures, TwoLevelOmegaResult, rasch, RaschResult,
+invariance_across_waves, WaveInvariance.
 """
 
 from colead.psychometrics.alpha import AlphaResult, alpha, item_analysis
@@ -20,6 +21,7 @@ from colead.psychometrics.polychoric import PolychoricResult, polychoric
 from colead.psychometrics.rasch import RaschResult, rasch
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import keyed_items, score
+from colead.psychometrics.waves import WaveInvariance, invariance_across_waves
 
 __all__ = [
     "AlphaResult",
@@ -32,8 +34,10 @@ __all__ = [
     "TwoLevelCFAResult",
     "TwoLevelFitMeasures",
     "TwoLevelOmegaResult",
+    "WaveInvariance",
     "alpha",
     "cfa",
+    "invariance_across_waves",
     "item_analysis",
     "keyed_items",
     "omega",

@@ -50,6 +50,7 @@ def report(
     surveys: Sequence[Responses] = (),
     rules: Any = None,
     progress: bool | None = None,
+    previous: Responses | None = None,
 ) -> Path:
     """Write the HTML report for a school team.
 
@@ -85,6 +86,10 @@ def report(
         Conversation-guide rules (default: colead's bundled ``guide/rules.yaml``).
     progress : bool, optional
         Show progress on stderr; by default only when stderr is a terminal.
+    previous : Responses, optional
+        The previous survey of the same schools: adds "Since the last survey" to the
+        district and each school (:func:`colead.reporting.change.since_last_survey`) and lets
+        the guide's change rules fire.
 
     Returns
     -------
@@ -110,14 +115,15 @@ def report(
         context = _context(responses, inst, by=by, min_n=min_n, item_min_n=item_min_n,
                            title=title, roster=roster,
                            names=names, surveys=list(surveys), rules=rules,
-                           show_progress=show)
+                           show_progress=show, previous=previous)
     html = _environment().get_template("report.html.j2").render(**context)
     return write_text(path, html, inputs=inputs, name="path", func="report")
 
 
 def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
              title: str | None, roster: pd.DataFrame | None, names: Any,
-             surveys: list[Responses], rules: Any, show_progress: bool) -> dict[str, Any]:
+             surveys: list[Responses], rules: Any, show_progress: bool,
+             previous: Responses | None = None) -> dict[str, Any]:
     grouped = bool(responses.data[by].notna().any())  # else: district results only
     table = (aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by)) if grouped
              else pd.DataFrame(columns=[by, *AGGREGATE_COLUMNS]))
@@ -128,14 +134,23 @@ def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, ite
     district = sections.district(
         responses, inst, table, by=by, min_n=min_n, reliability=alphas,
         agreement=agreement(responses, by=by, min_n=min_n) if grouped else None)
+    since = None
+    if previous is not None:  # "Since the last survey" (reporting/change.py)
+        from colead.reporting.change import since_last_survey
+
+        since = since_last_survey(responses, previous, inst, by=by, min_n=min_n, names=labels)
+        district["since"] = since.district
     guide = (conversation_guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
-                                item_min_n=item_min_n, names=labels) if grouped
+                                item_min_n=item_min_n, names=labels,
+                                previous=previous) if grouped
              else pd.DataFrame(columns=[by, *GUIDE_COLUMNS]))
     groups = list(dict.fromkeys(table[by]))
     schools = []
     for done, group in enumerate(groups, start=1):
         section = sections.school(responses, inst, table, group, labels[group], by=by,
                                   min_n=min_n, item_min_n=item_min_n, district=district)
+        if since is not None and group in since.schools:
+            section["since"] = since.schools[group]
         if not section["suppressed"]:
             section["guide"] = sections.guide_items(guide, group, by)
             section["distributions"] = sections.distributions(

@@ -69,8 +69,12 @@ def scored_items(
     latent: np.ndarray,
     loadings: tuple[float, float],
     columns: dict[str, np.ndarray],
+    given: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """Answers to the items of every construct; item parameters drawn, or ``given`` (another
+    wave's ``Population.items``) so that two waves measure alike."""
     rows = []
+    known = None if given is None else given.set_index("item_id")
     for c_index, construct in enumerate(constructs):
         own = [
             inst.item(i) for i in inst.scales[construct].items if inst.item(i).scale == construct
@@ -84,6 +88,10 @@ def scored_items(
             lam = rng.uniform(loadings[0], loadings[1], size=k)
             sign = np.where([it.reverse for it in items], -1.0, 1.0)
             location = sign * defaults.CONSTRUCT_LOCATION + rng.normal(0, 0.25, size=k)
+            if known is not None:
+                ids = [it.id for it in items]
+                lam = known.loc[ids, "loading"].to_numpy(dtype=float)
+                location = known.loc[ids, "location"].to_numpy(dtype=float)
             eta = latent[:, c_index]
             if rs.type == "numeric":
                 low, high = cast(float, rs.min), cast(float, rs.max)  # scales need bounds

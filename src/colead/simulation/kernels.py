@@ -93,15 +93,18 @@ def two_level_latent(
     n_schools: int,
     correlation: np.ndarray,
     icc: np.ndarray,
+    between: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latent scores ``sqrt(icc) * B[school] + sqrt(1 - icc) * W`` with B, W ~ N(0, R).
 
     Returns the respondents' latent scores (n x c) and the school effects
     ``sqrt(icc) * B`` (schools x c). Each construct has variance 1 and intraclass
-    correlation ``icc``.
+    correlation ``icc``. Given school effects (``between``, another wave's) are used as
+    they are.
     """
     chol = np.linalg.cholesky(correlation)
-    between = rng.standard_normal((n_schools, len(icc))) @ chol.T * np.sqrt(icc)
+    if between is None:
+        between = rng.standard_normal((n_schools, len(icc))) @ chol.T * np.sqrt(icc)
     within = rng.standard_normal((len(school_index), len(icc))) @ chol.T * np.sqrt(1 - icc)
     return between[school_index] + within, between
 

@@ -22,7 +22,7 @@ from colead._validation import check_int, check_number
 from colead.exceptions import InvalidParameterError
 from colead.instrument import Instrument, load_instrument
 from colead.io.responses import ImportLog, Responses
-from colead.simulation import defaults, draws, kernels
+from colead.simulation import defaults, draws, kernels, waves
 
 __all__ = ["Population", "SimulatedResponses", "implied_correlation", "simulate"]
 
@@ -64,6 +64,9 @@ class Population:
         The stakeholder whose influence the relations explain (the principal).
     influence_icc : float
         Share of the variance of perceived influence between schools.
+    change : DataFrame or None
+        Schools x constructs: the latent change added to the school effects of the wave this
+        one was drawn from (``simulate(wave_of=...)``), None for a first wave.
     """
 
     parameters: dict[str, Any]
@@ -78,6 +81,7 @@ class Population:
     influence_relations: pd.DataFrame | None
     influence_outcome: str | None
     influence_icc: float
+    change: pd.DataFrame | None = None
 
     def summary(self) -> str:
         p = self.parameters
@@ -148,6 +152,8 @@ def simulate(
     influence_icc: float = defaults.INFLUENCE_ICC,
     schools: pd.DataFrame | None = None,
     seed: int | None = None,
+    wave_of: SimulatedResponses | Population | None = None,
+    change: float | Mapping[Any, Any] | pd.DataFrame | None = None,
 ) -> SimulatedResponses:
     """Draw synthetic schools and their respondents' answers to an instrument.
 
@@ -186,6 +192,16 @@ def simulate(
         ``n_respondents`` column, when present, sets the respondents per school.
     seed : int, optional
         Seed of the random generator; the same seed gives the same data.
+    wave_of : SimulatedResponses or Population, optional
+        Draw another survey wave of that district: the same schools (with new respondents,
+        ``respondents`` per school unless ``schools`` says), the same ICCs, correlations and
+        item parameters, and its school effects plus ``change``; ``icc``, ``correlation``,
+        ``paths`` and ``loadings`` are then taken from it. Influence grids are drawn afresh.
+    change : float, mapping or DataFrame, optional
+        With ``wave_of``, each school's change of the latent constructs, in standard
+        deviations of the construct (its total variance is 1): one number for all, a mapping
+        school -> number (every construct) or school -> {construct: number}, or a frame of
+        schools x constructs; unlisted ones stay. Recorded in ``population.change``.
 
     Returns
     -------
@@ -205,21 +221,34 @@ def simulate(
     inst = load_instrument(instrument)
     params = _check_parameters(locals())
     rng = np.random.default_rng(seed)
+    constructs = [
+        sc.id for sc in inst.scale_list if any(inst.item(i).scale == sc.id for i in sc.items)
+    ]
+    carried = None
+    if wave_of is not None:
+        carried = waves.carry_over(wave_of, change, constructs, schools)
+        schools = carried.schools
+    elif change is not None:
+        raise InvalidParameterError("The 'change' parameter of simulate needs 'wave_of': the "
+                                    "wave the change starts from.")
     school_table = draws.school_table(rng, schools, params)
     sizes = school_table["n_respondents"].to_numpy()
     school_index = np.repeat(np.arange(len(school_table)), sizes)
     n = len(school_index)
 
-    constructs = [
-        sc.id for sc in inst.scale_list if any(inst.item(i).scale == sc.id for i in sc.items)
-    ]
-    icc_of = _per_construct(params["icc"], constructs, "icc")
-    corr, path_table = _latent_correlation(inst, constructs, params["correlation"], params["paths"])
+    if carried is None:
+        icc_of = _per_construct(params["icc"], constructs, "icc")
+        corr, path_table = _latent_correlation(inst, constructs, params["correlation"],
+                                               params["paths"])
+    else:
+        icc_of, corr, path_table = carried.icc, carried.correlation, carried.paths
     latent, effects = kernels.two_level_latent(
-        rng, school_index, len(school_table), corr, np.array([icc_of[c] for c in constructs])
+        rng, school_index, len(school_table), corr, np.array([icc_of[c] for c in constructs]),
+        between=None if carried is None else carried.effects,
     )
     columns: dict[str, np.ndarray] = {}
-    item_table = draws.scored_items(rng, inst, constructs, latent, params["loadings"], columns)
+    item_table = draws.scored_items(rng, inst, constructs, latent, params["loadings"], columns,
+                                    given=None if carried is None else carried.items)
     influence = draws.influence(rng, inst, school_index, len(school_table), params, columns)
     draws.context_items(rng, inst, school_index, school_table, columns)
 
@@ -254,6 +283,8 @@ def simulate(
         influence_relations=influence[1],
         influence_outcome=influence[2],
         influence_icc=params["influence_icc"],
+        change=None if carried is None else carried.change.set_axis(
+            pd.Index(school_table["school_id"], name="school_id")),
     )
     log = ImportLog(source="simulate", rows_read=n, rows_kept=n)
     return SimulatedResponses(

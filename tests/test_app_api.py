@@ -54,7 +54,7 @@ def assert_secured(response, policy: str = PAGE_POLICY) -> None:
     assert h["content-security-policy"] == policy
     assert h["x-content-type-options"] == "nosniff"
     assert h["cache-control"] == "no-store"
-    assert h["referrer-policy"] == "no-referrer"
+    assert h["referrer-policy"] == "same-origin"
     assert "traceback" not in response.text.lower()
 
 

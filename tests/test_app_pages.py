@@ -97,6 +97,32 @@ def reword(export: bytes, statements: dict[str, str]) -> bytes:
     return out.getvalue().encode()
 
 
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_palette_reads_at_wcag_aa():
+    from importlib import resources
+
+    css = (resources.files("colead.app") / "static" / "app.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", css))
+    pairs = [("text", "page"), ("text", "panel"), ("muted", "page"), ("muted", "panel"),
+             ("accent", "page"), ("accent", "panel"), ("accent-text", "accent"),
+             ("accent-text", "muted"), ("error", "error-bg"), ("guess", "guess-bg")]
+    ratios = {pair: contrast(colours[pair[0]], colours[pair[1]]) for pair in pairs}
+    assert min(ratios.values()) >= 4.5, ratios
+    # the check itself: black on white is 21, the WCAG example #777 on white fails
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
 def test_the_start_page_offers_every_bundled_instrument(client):
     html = client.get("/").text
     assert_accessible(html)
@@ -135,7 +161,7 @@ def test_read_match_report_and_download(client, tmp_path):
     assert r.status_code == 303 and r.headers["location"] == f"{where}#results"
     html = client.get(where).text
     assert_accessible(html)
-    assert '<iframe class="report" title="The report"' in html and "sandbox" in html
+    assert '<iframe class="report" title="The report"' in html and " sandbox>" in html
     report = client.get(f"{where}/report.html")
     assert report.headers["content-security-policy"] == REPORT_POLICY
     assert "content-disposition" not in report.headers  # shown inline

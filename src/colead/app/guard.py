@@ -47,7 +47,8 @@ PAGE_POLICY = (
     "base-uri 'none'"
 )
 #: A report: one self-contained page with its own style sheet and embedded images, no
-#: scripts at all, sandboxed; only the app's page may show it in a frame.
+#: scripts at all, sandboxed (an opaque origin, also when opened on its own); only the app's
+#: page may show it in a frame.
 REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
     "frame-ancestors 'self'; base-uri 'none'; sandbox"
@@ -97,7 +98,9 @@ def security_headers(policy: str = PAGE_POLICY) -> list[tuple[bytes, bytes]]:
         (b"content-security-policy", policy.encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"cache-control", b"no-store"),
-        (b"referrer-policy", b"no-referrer"),
+        # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on
+        # the pages' own form posts, which the same-origin check must refuse
+        (b"referrer-policy", b"same-origin"),
         (b"x-frame-options", frame),
         (b"cross-origin-opener-policy", b"same-origin"),
         (b"cross-origin-resource-policy", b"same-origin"),

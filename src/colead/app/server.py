@@ -143,8 +143,11 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, open_browser: bo
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     try:
         server.run()
+    except KeyboardInterrupt:  # Ctrl+C is how the app is stopped (uvicorn passes it on)
+        pass
     finally:
         app.store.remove()  # type: ignore[attr-defined]
+    print("colead app: stopped; the files it was given were removed", flush=True)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import signal
 import socket
 import sys
 import threading
@@ -139,6 +140,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, open_browser: bo
     config = uvicorn.Config(app, host=host, port=port, log_level="warning",
                             access_log=False, lifespan="on", server_header=False)
     server = uvicorn.Server(config)
+    if hasattr(signal, "SIGHUP"):  # the terminal window closed: stop as Ctrl+C stops
+        signal.signal(signal.SIGHUP, lambda *_: setattr(server, "should_exit", True))
     if open_browser:
         threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
     try:

@@ -260,3 +260,50 @@ def test_instruments_lists_the_bundled_ones(client):
     r = client.get("/api/instruments")
     assert_secured(r)
     assert {i["name"] for i in r.json()} == set(cl.list_instruments()["name"])
+
+
+def test_an_xlsx_export_reads_as_its_csv(client, export, fixed):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(export.decode())):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    answers = [post(client, "/api/validate", files={"file": (name, content)},
+                    data={**TEACHER, **fixed}).json()
+               for name, content in (("t.xlsx", data.getvalue()), ("t.csv", export))]
+    assert answers[0]["ok"] and answers[0]["source"] == "t.xlsx"
+    for key in ("platform", "rows_read", "rows_kept", "dropped", "unmatched_columns"):
+        assert answers[0][key] == answers[1][key], key
+    # a damaged workbook is a clear 400, as the library reads it
+    broken = data.getvalue()[:2000]
+    assert_error(post(client, "/api/validate", files={"file": ("b.xlsx", broken)},
+                      data=TEACHER), 400, "b.xlsx")
+
+
+def test_a_personal_column_is_never_read_so_never_quoted(client, export):
+    files = {"file": ("t.csv", export)}
+    mapping = {"mapping": json.dumps({"RecipientEmail": "sl1", "RecipientFirstName": "sl3"})}
+    for url in ("/api/validate", "/api/report", "/api/scores"):
+        r = post(client, url, files=files, data={**TEACHER, **mapping, "min_n": "5"})
+        problems = r.json()["problems"]
+        assert {p["column"] for p in problems if "personal column" in p["reason"]} == {
+            "RecipientEmail", "RecipientFirstName"}, url
+        for cell in PERSONAL_CELLS:
+            assert cell not in r.text, (url, cell)
+    r = post(client, "/api/validate", files=files, data={**TEACHER, "school": "RecipientEmail"})
+    (problem,) = [p for p in r.json()["problems"] if p["column"] == "RecipientEmail"]
+    assert "is a personal column, not the school" in problem["reason"]
+
+
+def test_a_school_column_of_email_addresses_is_refused(client, responses):
+    frame = responses.data.copy()
+    frame["contact"] = [f"t{i}@school.example" for i in range(len(frame))]
+    data = frame.drop(columns="school_id").to_csv(index=False).encode()
+    r = post(client, "/api/validate", files={"file": ("t.csv", data)},
+             data={**TEACHER, "school": "contact"})
+    log = r.json()
+    assert log["ok"] is False and "t0@school.example" not in r.text
+    assert "holds e-mail addresses or phone numbers, not schools" in log["problems"][0]["reason"]

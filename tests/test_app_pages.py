@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import colead as cl
-from colead.app import work
+from colead.app import outputs, work
 from colead.app.guard import REPORT_POLICY
 
 from .app_support import (
@@ -224,6 +224,38 @@ def test_mapping_form_errors_leave_the_mapping_as_it_was(client):
     assert "Problems to fix before the report" in client.get(where).text
 
 
+def test_one_item_for_two_columns_is_refused(client):
+    inst = cl.load_instrument("colead-teacher")
+    export = reword(qualtrics_export(reword=False), {
+        inst.item("sl2").text: "Teachers have a genuine say in how the school improves.",
+        inst.item("tp6").text: "The principal treats us as professionals."})
+    where = start(client, export)
+    columns = [int(p) for p in re.findall(r'name="map-(\d+)"', client.get(where).text)]
+    assert len(columns) == 2
+    r = post(client, f"{where}/mapping",
+             data={"school": "school_id", **{f"map-{p}": "sl2" for p in columns}})
+    assert r.status_code == 400
+    assert "value &#39;sl2&#39;: the mapping gives this item two columns" in r.text
+
+
+def test_export_text_is_escaped_in_the_page(client):
+    responses = simulated(seed=6)
+    frame = responses.data.copy()
+    frame["<script>alert(1)</script>"] = "x"
+    frame["sl1"] = frame["sl1"].astype(object)
+    frame.loc[0, "sl1"] = "<img src=x onerror=alert(2)>"
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    r = post(client, "/start", data=TEACHER, follow_redirects=False,
+             files={"file": ("<i>bold<i>.csv", buffer.getvalue().encode())})
+    html = client.get(r.headers["location"]).text
+    assert "<script>alert" not in html and "<img src=x" not in html and "<i>bold" not in html
+    assert "school_id (no such column in the file)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the unmatched column, escaped
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html  # the problem quotes the cell, escaped
+    assert "_i_bold_i_.csv" in html  # the file name made safe
+
+
 def test_a_school_column_is_chosen_in_the_form(client):
     responses = simulated(seed=5)
     frame = responses.data.rename(columns={"school_id": "Campus"})
@@ -233,6 +265,7 @@ def test_a_school_column_is_chosen_in_the_form(client):
     html = client.get(where).text
     assert "no column &#39;school_id&#39; holds the school" in html
     assert '<option value="Campus">Campus</option>' in html
+    assert 'selected>school_id (no such column in the file)</option>' in html
     post(client, f"{where}/mapping", data={"school": "Campus"})
     html = client.get(where).text
     assert "Problems to fix" not in html and "in 4 schools" in html
@@ -312,7 +345,7 @@ def test_a_roster_gives_response_rates(client):
     assert "North" in client.get(f"{where}/report.html").text
 
 
-@pytest.mark.skipif(work.report_takes_previous(),
+@pytest.mark.skipif(outputs.report_takes_previous(),
                     reason="cl.report takes previous= here: the next test covers it")
 def test_no_previous_wave_field_while_the_report_cannot_compare(client):
     export = qualtrics_export()
@@ -325,7 +358,7 @@ def test_no_previous_wave_field_while_the_report_cannot_compare(client):
     assert r.status_code == 400 and "cannot compare with a previous wave yet" in r.text
 
 
-@pytest.mark.skipif(not work.report_takes_previous(),
+@pytest.mark.skipif(not outputs.report_takes_previous(),
                     reason="cl.report has no previous= on this branch yet (issue 20 adds it)")
 def test_the_previous_wave_goes_to_the_report(client):
     export = qualtrics_export()

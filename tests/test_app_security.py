@@ -200,3 +200,22 @@ def test_uploads_are_parsed_in_memory_never_in_the_system_temporary_folder(expor
         r = post(c, "/api/validate", files={"file": ("t.csv", big)}, data=TEACHER)
         assert r.status_code in (200, 400)
     assert spooled and all(not f._rolled for f in spooled)
+
+
+def test_old_workspaces_make_room_and_their_files_go(tmp_path):
+    from colead.app.store import MAX_WORKSPACES, Store, Upload, Workspace
+
+    store = Store()
+    try:
+        made = []
+        for i in range(MAX_WORKSPACES + 3):
+            folder = store.new_folder()
+            made.append(folder)
+            store.add(Workspace(id=str(i), folder=folder, export=Upload(folder / "x", "x"),
+                                instrument_name="colead-teacher", instrument_file=None))
+        assert len(store.workspaces) == MAX_WORKSPACES
+        assert [f.exists() for f in made] == [False] * 3 + [True] * MAX_WORKSPACES
+        assert store.get("0") is None and store.get(str(MAX_WORKSPACES + 2)) is not None
+    finally:
+        store.remove()
+    assert not any(f.exists() for f in made)

@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colead.app import inputs, work
+from colead.app import inputs, messages, outputs, work
 from colead.app.guard import REPORT_POLICY
 from colead.app.store import read_form
 from colead.exceptions import InvalidParameterError
@@ -68,8 +68,8 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     responses = _read(sent, inst)
                     roster = inputs.roster(form, folder, sent.school)
                     previous = inputs.previous(form, folder, inst, sent.mapping, sent.school)
-                    path = work.make_report(responses, folder / "report.html",
-                                            min_n=work.parse_min_n(form.text("min_n")),
+                    path = outputs.make_report(responses, folder / "report.html",
+                                            min_n=outputs.parse_min_n(form.text("min_n")),
                                             title=form.text("title") or None, roster=roster,
                                             previous=previous)
                 return path.read_bytes()
@@ -94,11 +94,11 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     responses = _read(sent, sent.instrument())
                     if by:
                         roster = inputs.roster(form, folder, sent.school)
-                        path = work.school_table_csv(
+                        path = outputs.school_table_csv(
                             responses, folder / "schools.csv",
-                            min_n=work.parse_min_n(form.text("min_n")), roster=roster)
+                            min_n=outputs.parse_min_n(form.text("min_n")), roster=roster)
                     else:
-                        path = work.scores_csv(responses, folder / "scores.csv")
+                        path = outputs.scores_csv(responses, folder / "scores.csv")
                 return path.read_bytes()
 
             return _csv(await run_in_threadpool(run), "schools.csv" if by else "scores.csv")
@@ -131,10 +131,15 @@ async def _with_files(request: Request, store: Store, max_upload: int, answer: A
 
 
 def _read(sent: inputs.Sent, inst: Any) -> Any:
-    from colead.io import read_responses
+    """The responses, read as ``/api/validate`` reads them (so with the same refusals of
+    personal columns); its problems as a 400."""
+    from colead.exceptions import ResponseDataError
 
-    return read_responses(sent.export.path, inst, platform=sent.platform,
-                          mapping=sent.mapping or None, school=sent.school)
+    found = work.inspect_export(sent.export.path, inst, mapping=sent.mapping,
+                                school=sent.school, platform=sent.platform)
+    if found.responses is None:
+        raise ResponseDataError(found.problems, context=found.source)
+    return found.responses
 
 
 def error_response(exc: Exception, folder: Path | None) -> Response:
@@ -143,7 +148,7 @@ def error_response(exc: Exception, folder: Path | None) -> Response:
     from colead.exceptions import ColeadError
 
     if isinstance(exc, ColeadError):
-        error, problems = work.describe_error(exc, folder)
+        error, problems = messages.describe_error(exc, folder)
     else:
         error, problems = str(exc), []
     return JSONResponse({"error": error, "problems": problems}, status_code=400)

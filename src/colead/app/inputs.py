@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colead.app import work
+from colead.app import outputs, work
 from colead.app.store import Form, Upload, save
 from colead.exceptions import InvalidParameterError
 
@@ -115,7 +115,7 @@ def _checked_yaml(upload: Upload) -> str | None:
 
 def roster(form: Form, folder: Path, school: str | None) -> Any:
     upload = save(folder, form.files.get("roster"), "roster.csv")
-    return None if upload is None else work.roster_for(upload.path, school)
+    return None if upload is None else outputs.roster_for(upload.path, school)
 
 
 def previous(form: Form, folder: Path, inst: Instrument, sent_mapping: dict[str, str],
@@ -128,7 +128,7 @@ def previous(form: Form, folder: Path, inst: Instrument, sent_mapping: dict[str,
     upload = save(folder, form.files.get("previous"), "previous.csv")
     if upload is None:
         return None
-    if not work.report_takes_previous():
+    if not outputs.report_takes_previous():
         raise InvalidParameterError(
             "this version of colead cannot compare with a previous wave yet; leave it out"
         )

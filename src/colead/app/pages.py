@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colead.app import inputs, work
+from colead.app import inputs, messages, outputs, work
 from colead.app.guard import REPORT_POLICY
 from colead.app.store import Workspace, read_form
 from colead.exceptions import ColeadError, InvalidParameterError
@@ -61,7 +61,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
     from starlette.routing import Route
 
     def page(ws: Workspace, status: int = 200, **extra: Any) -> Response:
-        context = {"ws": ws, "found": ws.inspection, "previous": work.report_takes_previous(),
+        context = {"ws": ws, "found": ws.inspection, "previous": outputs.report_takes_previous(),
                    "map_errors": [], "report_errors": [], "dropped_rows": _by_reason, **extra}
         return render("workspace.html.j2", status, **context)
 
@@ -114,7 +114,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
         except ColeadError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             return render("index.html.j2", 400, instruments=work.bundled(), chosen=chosen,
-                          errors=work.shown_lines(exc, store.folder))
+                          errors=messages.shown_lines(exc, store.folder))
         store.add(ws)
         return RedirectResponse(f"/w/{ws.id}", status_code=303)
 
@@ -148,7 +148,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                 ws.mapping, ws.school = before
                 raise
         except ColeadError as exc:
-            return page(ws, 400, map_errors=work.shown_lines(exc, store.folder))
+            return page(ws, 400, map_errors=messages.shown_lines(exc, store.folder))
         return done(request, ws, "#columns")
 
     async def saved_mapping(request: Request) -> Response:
@@ -173,7 +173,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     "colead cannot read the export yet: fix the problems listed under "
                     "'What colead read' first")
             responses = found.responses
-            ws.min_n = work.parse_min_n(form.text("min_n"))
+            ws.min_n = outputs.parse_min_n(form.text("min_n"))
             ws.title = form.text("title")[:200]
 
             def run() -> dict[str, Path]:
@@ -183,11 +183,11 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     roster = inputs.roster(form, ws.folder, ws.school)
                     previous = inputs.previous(form, ws.folder, inst, ws.mapping, ws.school)
                     return {
-                        "report.html": work.make_report(
+                        "report.html": outputs.make_report(
                             responses, ws.folder / "report.html", min_n=ws.min_n,
                             title=ws.title, roster=roster, previous=previous),
-                        "scores.csv": work.scores_csv(responses, ws.folder / "scores.csv"),
-                        "schools.csv": work.school_table_csv(
+                        "scores.csv": outputs.scores_csv(responses, ws.folder / "scores.csv"),
+                        "schools.csv": outputs.school_table_csv(
                             responses, ws.folder / "schools.csv", min_n=ws.min_n,
                             roster=roster),
                     }
@@ -195,7 +195,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
             ws.outputs = await run_in_threadpool(run)
         except ColeadError as exc:
             ws.outputs.clear()
-            return page(ws, 400, report_errors=work.shown_lines(exc, store.folder))
+            return page(ws, 400, report_errors=messages.shown_lines(exc, store.folder))
         return done(request, ws, "#results")
 
     async def output(request: Request) -> Response:

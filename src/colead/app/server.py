@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 
 def work_lines(exc: Exception, store: Store) -> list[str]:
-    from colead.app.work import shown_lines
+    from colead.app.messages import shown_lines
 
     return shown_lines(exc, store.folder) if isinstance(exc, ColeadError) else [str(exc)]
 

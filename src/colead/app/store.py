@@ -56,7 +56,6 @@ class Workspace:
     min_n: int = 5
     title: str = ""
     outputs: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 class Store:

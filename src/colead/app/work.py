@@ -1,29 +1,23 @@
-"""What the app does with a team's files, without any HTTP: read an export against an
-instrument, say what was read and what was not, suggest columns for the items that found
-none, and make the report, the scores and the school table.
+"""Reading a team's export without any HTTP: the instrument it chose, what was read and
+what was not, the mapping form with colead's guesses for the items that found no column,
+and the mapping to save for next year.
 
 Everything here calls the library's public functions (``read_export``, ``map_columns``,
-``read_responses``, ``score``, ``aggregate``, ``report``), so the app reads, maps, protects
-and suppresses exactly as ``colead validate``, ``colead score`` and ``colead report`` do.
+``read_responses``, ``draft_mapping``), so the app reads, maps and protects exactly as
+``colead validate`` does; :mod:`.outputs` makes the report, the scores and the school table.
 """
 
 from __future__ import annotations
 
 import difflib
-import inspect as _inspect
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colead.exceptions import (
-    ColeadError,
-    InstrumentError,
-    InvalidParameterError,
-    ResponseDataError,
-)
+from colead.app.messages import describe_error, shown_lines
+from colead.exceptions import InvalidParameterError, ResponseDataError
 
 if TYPE_CHECKING:
     from colead.instrument import Instrument
@@ -34,76 +28,6 @@ if TYPE_CHECKING:
 FORM_COLUMNS = 200
 #: How alike a column's text and an item's text must be (difflib ratio) to be suggested.
 GUESS_RATIO = 0.6
-
-# The library's advice names Python keywords; the app's pages and API name their own forms.
-_WORDING = (
-    (r"map it with mapping=, or read a subset with items=",
-     "choose its column under 'Match the columns' (or give a mapping)"),
-    (r"Map the columns with mapping= \(colead validate --write-mapping drafts one\)",
-     "Match the columns by hand (or give a mapping)"),
-    (r"; say which with mapping=", "; say which under 'Match the columns'"),
-    (r"with mapping=", "with a mapping"),
-    (r"; pass school=None to read without schools",
-     "; choose the column that holds the school under 'Match the columns'"),
-    (r"Use min_n >= (\d+), or pass allow_small_groups=True\.", r"Use \1 or more."),
-    (r"The 'min_n' parameter of \w+", "The smallest group (min_n)"),
-    (r"The '(\w+)' parameter of \w+", r"The \1 field"),
-)
-
-
-# -- messages --------------------------------------------------------------------------------
-def wording(text: str, folder: Path | None = None) -> str:
-    """A library message in the app's words, without the private folder's path (a file is
-    named by the name it was uploaded with)."""
-    if folder is not None:
-        text = re.sub(re.escape(str(folder)) + r"[\\/](?:[^\\/\s]+[\\/])?", "", text)
-    for pattern, replacement in _WORDING:
-        text = re.sub(pattern, replacement, text)
-    return " ".join(text.splitlines())
-
-
-def describe_error(exc: ColeadError, folder: Path | None = None
-                   ) -> tuple[str, list[dict[str, Any]]]:
-    """The headline and the problems of an error, as the API returns them: every problem as
-    ``{row, column, value, reason}`` (``row`` the spreadsheet row, None for a whole column or
-    file). Values are what the library's message quotes (masked and cut short,
-    :func:`colead.privacy.quote_cell`), never a whole cell."""
-    if isinstance(exc, ResponseDataError):
-        problems = [
-            {
-                "row": _whole_or_none(r["row"]),
-                "column": None if _missing(r["column"]) else str(r["column"]),
-                "value": None if _missing(r["value"]) else str(r["value"]),
-                "reason": wording(str(r["reason"]), folder),
-            }
-            for r in exc.problems.to_dict("records")
-        ]
-        head = str(exc).splitlines()[0].rstrip(":")
-    elif isinstance(exc, InstrumentError):
-        problems = [{"row": None, "column": None, "value": None,
-                     "reason": wording(str(p), folder)} for p in exc.problems]
-        head = str(exc).splitlines()[0].rstrip(":")
-    else:
-        head = wording(str(exc), folder)
-        problems = [{"row": None, "column": None, "value": None, "reason": head}]
-    return wording(head, folder), problems
-
-
-def shown_lines(exc: ColeadError, folder: Path | None = None) -> list[str]:
-    """The lines a page shows for an error: those ``colead`` prints (the first 20 problems,
-    then the rest counted by kind), naming the file as the command line does."""
-    lines = exc.shown_lines()
-    if isinstance(exc, ResponseDataError) and exc.names_a_file:
-        lines = [f"{exc.context}: {line}" for line in lines]
-    return [wording(line, folder) for line in lines]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _whole_or_none(value: Any) -> int | None:
-    return None if _missing(value) else int(value)
 
 
 # -- instruments -----------------------------------------------------------------------------
@@ -169,6 +93,8 @@ class Inspection:
     school: str | None
     school_choices: list[str]
     personal: list[str]
+    unmatched: list[str]
+    school_missing: bool = False
     mapping: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -189,8 +115,7 @@ class Inspection:
             "dropped": [] if log is None else [
                 {"row": int(row), "reason": str(reason)}
                 for row, reason in zip(log.dropped["row"], log.dropped["reason"], strict=True)],
-            "unmatched_columns": list(log.unmapped_columns) if log else
-            [c.label for c in self.form if c.item is None or c.suggested],
+            "unmatched_columns": list(log.unmapped_columns) if log else self.unmatched,
             "items_not_found": list(log.items_not_found) if log else [],
             "personal_columns_removed": list(log.pii_removed) if log else self.personal,
             "respondents_without_school": log.no_school if log else None,
@@ -215,14 +140,22 @@ def inspect_export(
     A file that cannot be read as an export, or a mapping that names what the file does not
     have, raises (the request was wrong); problems in the data (answers that are not labels
     of their scale, items with no column, no school column) are returned in ``problems``.
+    So is a mapping that puts an item in a personal column, or a school column that is a
+    personal one: the app never reads a personal cell, so no message can quote one.
     """
     from colead.io import map_columns, read_export, read_responses
 
     export = read_export(path, platform=platform)
     column_map = map_columns(export, inst, list(inst.item_ids), dict(mapping or {}))
+    same = Counter(c.name for c in export.columns)
+    responses = None
+    refused = _personal_problems(export, column_map, school)
     try:
+        if refused:
+            raise ResponseDataError(refused, context=export.source)
         responses = read_responses(path, inst, platform=export.platform, mapping=mapping,
                                    school=school)
+        _check_school_values(responses, school, export.source)
         problems: list[dict[str, Any]] = []
         lines: list[str] = []
     except ResponseDataError as exc:
@@ -236,7 +169,63 @@ def inspect_export(
         problems=problems, problem_lines=lines, form=form, more_columns=more, items=items,
         school=school, school_choices=_school_choices(export, column_map, school),
         personal=[c.label for c in export.columns_of("personal") if c.name != school],
+        unmatched=[_label(c, same) for c in column_map.unmapped if c.name != school],
+        school_missing=school is not None and not _has_column(export, school),
         mapping=dict(mapping or {}))
+
+
+#: Personal columns that may hold the school: the platforms' custom fields (SurveyMonkey's
+#: Custom Data, LimeSurvey's attributes), where teams put a school code.
+CUSTOM_FIELDS = ("customdata", "attribute")
+
+
+def _personal_problems(export: Export, column_map: ColumnMap, school: str | None
+                       ) -> list[dict[str, Any]]:
+    """A personal column mapped to an item, or named as the school column (other than a
+    platform's custom field)."""
+    from colead.privacy import is_personal, normalise_header
+
+    problems = [{"column": c.label, "value": item_id,
+                 "reason": "is a personal column, which colead removes at import; it cannot "
+                           "hold an item"}
+                for item_id, c in column_map.items.items()
+                if column_map.how.get(item_id) == "mapping" and c.kind == "personal"]
+    if school and is_personal(school) and not normalise_header(school).startswith(CUSTOM_FIELDS):
+        problems.append({"column": school,
+                         "reason": "is a personal column, not the school: choose the column "
+                                   "that holds the school under 'Match the columns'"})
+    return problems
+
+
+def _has_column(export: Export, name: str) -> bool:
+    """Whether a column is found by ``name`` as ``read_responses`` finds the school column:
+    its header, the header without case and punctuation, or its question text."""
+    from colead.io.mapping import normalise_text
+    from colead.privacy import normalise_header
+
+    header, text = normalise_header(name), normalise_text(name)
+    return any(c.name == name or normalise_header(c.name) == header
+               or normalise_text(c.text) == text for c in export.columns)
+
+
+def _check_school_values(responses: Responses, school: str | None, source: str) -> None:
+    """The school column must not hold e-mail addresses or phone numbers: the report names
+    every school, so they would be shown."""
+    from colead.privacy import looks_personal
+
+    values = responses.data["school_id"].dropna().astype(str).unique()
+    if any(looks_personal(v) for v in values):
+        raise ResponseDataError([{"column": school, "reason": (
+            "holds e-mail addresses or phone numbers, not schools: choose the column that "
+            "holds the school under 'Match the columns'")}], context=source)
+
+
+def _label(column: Any, same: Counter[str]) -> str:
+    """How the import log names a column: its header, with its place when the header is
+    empty or shared."""
+    if column.name and same[column.name] == 1:
+        return str(column.name)
+    return f"#{column.position + 1} {column.name}".strip()
 
 
 def _keys(export: Export) -> dict[int, str]:
@@ -315,10 +304,13 @@ def _ratio(a: str, b: str) -> float:
 
 def _school_choices(export: Export, column_map: ColumnMap, school: str | None) -> list[str]:
     """Headers that may hold the school: columns no item uses, never a personal column
-    (its header is not shown back), plus the school column chosen."""
+    (its header is not shown back) but a platform's custom field, plus the school column
+    chosen."""
+    from colead.privacy import normalise_header
+
     used = set(column_map.positions)
-    names = [c.name for c in export.columns
-             if c.position not in used and c.kind != "personal" and c.name]
+    names = [c.name for c in export.columns if c.position not in used and c.name and (
+        c.kind != "personal" or normalise_header(c.name).startswith(CUSTOM_FIELDS))]
     if school and school not in names:
         names.insert(0, school)
     return list(dict.fromkeys(names))
@@ -369,89 +361,3 @@ def read_school(mapping: Mapping[str, Any]) -> str | None:
     """The school column a saved mapping names (``school:``), if any."""
     school = mapping.get("school")
     return str(school) if isinstance(school, str) and school else None
-
-
-# -- outputs ---------------------------------------------------------------------------------
-def report_takes_previous() -> bool:
-    """Whether :func:`colead.report` takes a previous wave (``previous=``)."""
-    from colead.reporting import report
-
-    return "previous" in _inspect.signature(report).parameters
-
-
-def check_groups(responses: Responses) -> None:
-    if responses.data["school_id"].isna().all():
-        raise InvalidParameterError(
-            "no respondent has a school: choose the column that holds the school under "
-            "'Match the columns'"
-        )
-
-
-def roster_for(path: Path, school: str | None) -> Any:
-    """A roster (group sizes) whose group column is named like the export's school column
-    or ``school_id``, as the report wants it (``school_id``)."""
-    from colead.io import read_roster
-
-    first, *others = list(dict.fromkeys(n for n in (school, "school_id") if n))
-    try:
-        return read_roster(path, by=first).rename(columns={first: "school_id"})
-    except ResponseDataError:
-        if not others:
-            raise
-        try:
-            return read_roster(path, by="school_id")
-        except ResponseDataError:
-            pass
-        raise
-
-
-def make_report(responses: Responses, path: Path, *, min_n: int, title: str | None = None,
-                roster: Any = None, previous: Responses | None = None) -> Path:
-    """The report, through :func:`colead.report`'s public signature only."""
-    from colead.reporting import report
-
-    check_groups(responses)
-    extra: dict[str, Any] = {}
-    if previous is not None:
-        extra["previous"] = previous
-    return report(responses, path=path, by="school_id", min_n=min_n, title=title or None,
-                  roster=roster, progress=False, **extra)
-
-
-def scores_csv(responses: Responses, path: Path) -> Path:
-    """Every respondent's scale scores (``colead score``), CSV-safe."""
-    from colead.privacy import write_csv
-    from colead.psychometrics import score
-
-    write_csv(score(responses), path)
-    return path
-
-
-def school_table_csv(responses: Responses, path: Path, *, min_n: int, roster: Any = None
-                     ) -> Path:
-    """One row per school and scale, schools under ``min_n`` suppressed (``colead score
-    --by school_id``)."""
-    from colead.privacy import write_csv
-    from colead.schools import aggregate
-
-    check_groups(responses)
-    write_csv(aggregate(responses, by="school_id", min_n=min_n, roster=roster), path)
-    return path
-
-
-def parse_min_n(text: str | None, default: int = 5) -> int:
-    """The smallest group shown, from a form field (at least 3, as the library requires)."""
-    from colead.privacy import check_min_n
-
-    if text is None or not text.strip():
-        return default
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidParameterError(
-            f"the smallest group (min_n) must be a whole number; got {text.strip()[:20]!r}"
-        ) from None
-    try:
-        return check_min_n(value, "report")
-    except ColeadError as exc:
-        raise InvalidParameterError(wording(str(exc))) from None

@@ -368,8 +368,12 @@ def test_the_previous_wave_goes_to_the_report(client):
     post(client, f"{where}/mapping", data={"school": "school_id", f"map-{position}": "sl2"})
     last = qualtrics_export(simulated(seed=11))
     r = post(client, f"{where}/report", data={"min_n": "5"},
-             files={"previous": ("last.csv", last)})
+             files={"previous": ("last.csv", last)}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    with_previous = client.get(f"{where}/report.html").text
+    post(client, f"{where}/report", data={"min_n": "5"})
+    without = client.get(f"{where}/report.html").text
+    assert "Since the last survey" in with_previous and "Since the last survey" not in without
 
 
 def test_a_workspace_that_is_gone_says_start_again(client):

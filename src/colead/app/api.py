@@ -68,10 +68,10 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     responses = _read(sent, inst)
                     roster = inputs.roster(form, folder, sent.school)
                     previous = inputs.previous(form, folder, inst, sent.mapping, sent.school)
-                    path = outputs.make_report(responses, folder / "report.html",
-                                            min_n=outputs.parse_min_n(form.text("min_n")),
-                                            title=form.text("title") or None, roster=roster,
-                                            previous=previous)
+                    path = outputs.make_report(
+                        responses, folder / "report.html",
+                        min_n=outputs.parse_min_n(form.text("min_n")),
+                        title=form.text("title") or None, roster=roster, previous=previous)
                 return path.read_bytes()
 
             body = await run_in_threadpool(run)

@@ -408,3 +408,26 @@ def _pseudonymised(wave: Any, column: str, salt: str, file: str) -> Any:
             f"--pair-on {column}: {file} has no personal column {column!r} (personal columns "
             f"found: {kept})")
     return pseudonymise(wave, column, salt)
+
+
+# -- colead app (issue 22) -------------------------------------------------------------------
+def app(args: argparse.Namespace) -> int:
+    """Serve the app until Ctrl+C (the optional extra ``colead[app]`` must be installed)."""
+    import importlib.util
+
+    from colead.exceptions import InvalidParameterError
+
+    missing = [name for name in ("starlette", "uvicorn", "python_multipart", "jinja2")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise InvalidParameterError(
+            f"colead app needs the app extra, which is not installed (missing: "
+            f"{', '.join(missing)}): pip install \"colead[app]\""
+        )
+    if args.port > 65535:
+        raise InvalidParameterError(f"--port must be 65535 or less; got {args.port}")
+    from colead.app import serve
+
+    return serve(args.host, args.port, open_browser=not args.no_browser,
+                 max_upload=args.max_upload * 1024 * 1024)
+

@@ -276,6 +276,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", default="auto", help="the export's layout (default: detect)")
     p.add_argument("--mapping", metavar="FILE", help="YAML or CSV mapping of columns to items")
     p.set_defaults(run=cmd.plan)
+
+    # -- colead app (issue 22) ---------------------------------------------------------------
+    p = commands.add_parser(
+        "app",
+        help="a local web page: drop an export, get the report (needs colead[app])",
+        description="Start colead's web page on this computer and open it in the browser: "
+        "choose an instrument, drop an export, match the columns colead could not, and get "
+        "the report, the scores and the school table. Nothing leaves the computer; the "
+        "files given to it are removed when it stops (Ctrl+C). Needs the app extra: "
+        "pip install \"colead[app]\".",
+    )
+    p.add_argument("--port", type=_whole(1), default=8765, help="port (default: 8765)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this computer only; "
+                   "another address lets others on the network reach the app, with an "
+                   "access token)")
+    p.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    p.add_argument("--max-upload", type=_whole(1), default=50, metavar="MB",
+                   help="largest upload in megabytes (default: 50)")
+    p.set_defaults(run=cmd.app)
     return parser
 
 

@@ -85,22 +85,38 @@ def reml_loglik(lam: float, w: OneWay) -> float:
 def reml_fit(w: OneWay) -> tuple[float, float, float]:
     """REML (lambda, tau00, sigma2) of y_ij = mu + u_j + e_ij, lambda = tau00 / sigma2 >= 0.
 
-    lambda is the root of the score (Brent's method, bracketed by doubling from 1), or 0 when
-    the score is not positive at 0. Without within-group variation sigma2 = 0, lambda = inf
-    and tau00 is the variance of the group means.
+    The profiled REML likelihood need not be unimodal in lambda (with very unequal groups it
+    can fall from 0 and rise again), so the maximum is located on a grid of the implied
+    ICC(1), lambda / (1 + lambda), from 0 to .999 (doubling beyond it while it still rises),
+    then refined as the root of the score (Brent's method) between the grid neighbours of
+    the best point; it is 0 when the likelihood is highest there. Without within-group
+    variation sigma2 = 0, lambda = inf and tau00 is the variance of the group means.
     """
     if w.ss_within == 0:
         return float("inf"), float(np.var(w.means, ddof=1)), 0.0
-    if reml_score(0.0, w) <= 0:
+    icc = np.linspace(0.0, 0.999, _GRID)
+    lams = list(icc / (1.0 - icc))
+    while True:
+        ll = [reml_loglik(lam, w) for lam in lams]
+        best = int(np.argmax(ll))
+        if best < len(lams) - 1 or lams[-1] >= 1e15:
+            break
+        lams.append(lams[-1] * 2)  # still rising at the last point: look further
+    if best == 0 and reml_score(0.0, w) <= 0:
         lam = 0.0
     else:
-        upper = 1.0
-        while reml_score(upper, w) > 0 and upper < 1e15:
-            upper *= 2
-        lam = optimize.brentq(reml_score, 0.0, upper, args=(w,), xtol=1e-14, rtol=1e-15)
+        low, high = lams[max(best - 1, 0)], lams[min(best + 1, len(lams) - 1)]
+        if reml_score(low, w) > 0 > reml_score(high, w):
+            lam = optimize.brentq(reml_score, low, high, args=(w,), xtol=1e-14, rtol=1e-15)
+        else:  # the grid point itself is (numerically) the maximum
+            lam = lams[best]
     _, _, rss = _reml_parts(lam, w)
     sigma2 = rss / (w.n - 1)
     return lam, lam * sigma2, sigma2
+
+
+#: Points of the grid over ICC(1) in [0, .999] on which the REML maximum is looked for.
+_GRID = 201
 
 
 def n0(sizes: np.ndarray) -> float:

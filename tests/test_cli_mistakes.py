@@ -471,3 +471,17 @@ def test_report_by_another_column_with_its_roster(responses, tmp_path, capsys):
     rates = sorted(6 / (10 + k) for k in range(len(schools)))  # 6 respondents each
     shown = re.search(r"Median response rate of the schools shown</th><td>(\d+)%", html)
     assert shown and int(shown[1]) == round(100 * rates[1])
+
+
+def test_a_mapping_file_that_expands_hugely_is_refused_quickly(export, tmp_path, capsys):
+    import time
+
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(levels) + "\n", encoding="utf-8")  # 10^9 values once expanded
+    start = time.perf_counter()
+    code, lines = run(capsys, ["validate", export, "-i", "colead-teacher", "--mapping", bomb],
+                      export)
+    assert code == 2 and len(lines) == 1 and "expands" in lines[0], lines
+    assert time.perf_counter() - start < 10

@@ -654,3 +654,12 @@ def test_every_problem_is_found_in_one_pass(write_yaml):
             f"expected ({where!r}, {field!r}, {reason!r}) among {found}"
         )
     assert len(found) == len(expected), found
+
+
+@pytest.mark.parametrize("items", ["3", "true", "text", "{a: 1}"])
+def test_items_that_are_not_a_list_are_a_problem_not_a_crash(tmp_path, items):
+    path = tmp_path / "odd.yaml"
+    path.write_text(f"name: x\ntitle: t\nversion: '1'\nresponse_scales: {{}}\nitems: {items}\n")
+    with pytest.raises(cl.InstrumentError) as raised:
+        cl.load_instrument(path)
+    assert any("items" in line for line in raised.value.problem_lines())

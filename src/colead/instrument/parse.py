@@ -118,7 +118,7 @@ def parse_instrument(
     declared = Declared(
         response_scales=declared_keys(data.get("response_scales")),
         scales=declared_keys(data.get("scales")),
-        items={spec.get("id") for spec in data.get("items") or [] if isinstance(spec, Mapping)},
+        items={spec.get("id") for spec in _listed(data.get("items")) if isinstance(spec, Mapping)},
     )
     items = _parse_items(p, data.get("items"), response_scales, sections, declared)
     grid, generated = parse_grid(
@@ -291,3 +291,9 @@ def _parse_equivalent(p: Problems, raw: Any, where: str) -> tuple[str, ...]:
               "(of an earlier version of the instrument)")
         return ()
     return tuple(dict.fromkeys(ids))
+
+
+def _listed(raw: Any) -> list[Any]:
+    """The entries of a list field, or none when the field is not a list (its own check
+    reports that)."""
+    return list(raw) if isinstance(raw, list) else []

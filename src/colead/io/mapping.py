@@ -279,11 +279,11 @@ def read_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str
             for r in rows
             if r["column"] is not None and (r["item_id"] or "").strip()
         }
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        from colead._yaml import describe_yaml_error
+    from colead._yaml import describe_yaml_error, load_yaml
 
+    try:
+        data, _ = load_yaml(text)  # bounded: no alias bomb expands here
+    except yaml.YAMLError as exc:
         raise ResponseDataError(
             [{"reason": f"the mapping file is {describe_yaml_error(exc)}"}], context=str(path)
         ) from None

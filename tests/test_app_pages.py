@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import colead as cl
-from colead.app import outputs, work
+from colead.app import work
 from colead.app.guard import REPORT_POLICY
 
 from .app_support import (
@@ -345,21 +345,6 @@ def test_a_roster_gives_response_rates(client):
     assert "North" in client.get(f"{where}/report.html").text
 
 
-@pytest.mark.skipif(outputs.report_takes_previous(),
-                    reason="cl.report takes previous= here: the next test covers it")
-def test_no_previous_wave_field_while_the_report_cannot_compare(client):
-    export = qualtrics_export()
-    where = start(client, export)
-    assert 'name="previous"' not in client.get(where).text
-    post(client, f"{where}/mapping",
-         data={"school": "school_id", f"map-{reworded_position(export)}": "sl2"})
-    r = post(client, f"{where}/report", data={"min_n": "5"},
-             files={"previous": ("last.csv", export)})
-    assert r.status_code == 400 and "cannot compare with a previous wave yet" in r.text
-
-
-@pytest.mark.skipif(not outputs.report_takes_previous(),
-                    reason="cl.report has no previous= on this branch yet (issue 20 adds it)")
 def test_the_previous_wave_goes_to_the_report(client):
     export = qualtrics_export()
     where = start(client, export)

@@ -121,17 +121,13 @@ def roster(form: Form, folder: Path, school: str | None) -> Any:
 def previous(form: Form, folder: Path, inst: Instrument, sent_mapping: dict[str, str],
              school: str | None) -> Responses | None:
     """The previous wave (an export of the same instrument), read with the same mapping and
-    school column, when :func:`colead.report` takes one."""
+    school column."""
     from colead.exceptions import ResponseDataError
     from colead.io import read_responses
 
     upload = save(folder, form.files.get("previous"), "previous.csv")
     if upload is None:
         return None
-    if not outputs.report_takes_previous():
-        raise InvalidParameterError(
-            "this version of colead cannot compare with a previous wave yet; leave it out"
-        )
     try:
         return read_responses(upload.path, inst, mapping=sent_mapping or None, school=school)
     except ResponseDataError as exc:

@@ -4,7 +4,6 @@ schools under ``min_n`` suppressed), with ``min_n`` and a roster read from the f
 
 from __future__ import annotations
 
-import inspect as _inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +12,6 @@ from colead.exceptions import ColeadError, InvalidParameterError, ResponseDataEr
 
 if TYPE_CHECKING:
     from colead.io import Responses
-
-
-def report_takes_previous() -> bool:
-    """Whether :func:`colead.report` takes a previous wave (``previous=``)."""
-    from colead.reporting import report
-
-    return "previous" in _inspect.signature(report).parameters
 
 
 def check_groups(responses: Responses) -> None:

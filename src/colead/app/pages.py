@@ -61,8 +61,8 @@ def routes(store: Store, max_upload: int) -> list[Any]:
     from starlette.routing import Route
 
     def page(ws: Workspace, status: int = 200, **extra: Any) -> Response:
-        context = {"ws": ws, "found": ws.inspection, "previous": outputs.report_takes_previous(),
-                   "map_errors": [], "report_errors": [], "dropped_rows": _by_reason, **extra}
+        context = {"ws": ws, "found": ws.inspection, "map_errors": [], "report_errors": [],
+                   "dropped_rows": _by_reason, **extra}
         return render("workspace.html.j2", status, **context)
 
     def done(request: Request, ws: Workspace, anchor: str = "") -> Response:

@@ -125,6 +125,27 @@ def report_row(schools: int) -> Row:
                target="< 30 s")
 
 
+# -- the report at scale (issue 17): linear in schools, a state in a minute --------------------
+def report_scale_rows(quick: bool) -> list[Row]:
+    """The report with one file per school at 4x steps of schools in one run (the ratio column
+    is the growth per step), and a state of 4,000 schools and 100,000 teachers."""
+    import itertools
+
+    import report as report_bench
+
+    sizes = report_bench.QUICK_SCALING if quick else report_bench.SCALING
+    timings = report_bench.scaling(sizes)
+    rows = [Row(f"report + school files, {b.schools:,} schools", b.seconds,
+                f"the same at {a.schools:,} schools", a.seconds,
+                f"ratio <= {report_bench.GROWTH:g}")
+            for a, b in itertools.pairwise(timings)]
+    state = report_bench.time_report(400 if quick else 4_000)
+    rows.append(Row(f"report + school files, {state.schools:,} schools, {state.teachers:,} "
+                    f"teachers (district report {state.district_mb:.1f} MB)", state.seconds,
+                    target="< 60 s; district report < 10 MB"))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (for CI)")
@@ -145,7 +166,8 @@ def main() -> int:
                                      use_r=use_r, folder=folder),
                 *workloads.influence_rows(500 if args.quick else 5_000),
                 *workloads.path_rows(quick=args.quick),
-                report_row(10 if args.quick else 100)]
+                report_row(10 if args.quick else 100),
+                *report_scale_rows(args.quick)]
     machine = (f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
                f"{_cpus()} CPUs")
     print(f"colead {cl.__version__} benchmarks ({'quick' if args.quick else 'full'} mode) on "

@@ -112,12 +112,13 @@ def test_invariance_holds_between_random_halves_and_fails_when_a_threshold_moves
         warnings.simplefilter("ignore", cl.ColeadWarning)
         same = cl.cfa(data, model, estimator="wlsmv", group="half", invariance=levels)
         assert same.failed is None and same.supported == "scalar"
-        # In the second half, move two thirds of sl2's lowest answers up one category: its
-        # first threshold drops by about .4 there.
+        # In the second half, move two thirds of sl2's answers at 2 up one category: its
+        # second threshold drops by about .4 there (answers at 1 are too rare, about 3%, since
+        # simulated answers cluster as in real surveys).
         moved = data.copy()
         rng = np.random.default_rng(1)
-        lowest = (moved["half"] == 1) & (moved["sl2"] == 1) & (rng.random(20_000) < 2 / 3)
-        moved.loc[lowest, "sl2"] = 2
+        lowest = (moved["half"] == 1) & (moved["sl2"] == 2) & (rng.random(20_000) < 2 / 3)
+        moved.loc[lowest, "sl2"] = 3
         shifted = cl.cfa(moved, model, estimator="wlsmv", group="half", invariance=levels)
     assert shifted.failed == "thresholds"
     assert shifted.comparison.loc["thresholds", "p_value_diff"] < 1e-3

@@ -51,7 +51,7 @@ class Outline(HTMLParser):
             value = a.get(key) or ""
             if value.startswith(("http:", "https:", "//")):
                 self.external.append(value)
-        if tag in ("script", "link", "iframe"):
+        if tag in ("link", "iframe", "img") or (tag == "script" and "src" in a):
             self.external.append(tag)
 
 
@@ -80,7 +80,10 @@ def test_one_self_contained_file(page):
     outline = Outline()
     outline.feed(html)
     assert outline.external == []
-    assert all((img.get("src") or "").startswith("data:image/") for img in outline.images)
+    # the one script sorts the table of schools; it asks nothing of the network
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 1
+    assert not re.search(r"fetch|XMLHttpRequest|import|src=|location|WebSocket", scripts[0])
     assert "@media print" in html and 'name="viewport"' in html
 
 
@@ -161,7 +164,7 @@ def test_report_in_a_browser(page, tmp_path):
     charts, absent = rendered.count('class="chart likert"'), rendered.count(": Not shown: ")
     assert charts + absent == 12 * 10 and charts >= 100
     assert rendered.count('class="chart profile"') == 12
-    assert "<img" in rendered
+    assert 'class="chart bands"' in rendered and 'class="chart hist"' in rendered
     shot = ARTIFACTS / "report.png"
     subprocess.run([CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}",
                     "--window-size=1100,1800", f"--screenshot={shot}", path.as_uri()],
@@ -180,8 +183,16 @@ def test_guide_influence_and_rules_in_the_report(page):
     assert "For the team's conversation" in html
     assert html.count('class="heatmap"') == 1 + 12  # the district and every shown school
     assert "How the conversation guide chooses" in html
-    for rule in cl.guide.describe()["rule"]:
-        assert f'<th scope="row">{rule}</th>' in html
+    methods = html[html.index('id="methods"'):]
+    rules = cl.guide.describe(instruments=[cl.load_instrument("colead-teacher")])
+    teacher = rules[rules["instrument"] == "colead-teacher"]
+    # only the rules of the instruments used, each condition in words (titles, not ids)
+    assert methods.count("<tr><th scope=\"row\">a ") == len(teacher)
+    for condition in teacher["condition"]:
+        assert condition.replace('"', "&#34;") in methods
+    for rule in rules["rule"]:
+        assert rule not in methods
+    assert "colead-collaboration" not in methods and "shared_leadership" not in methods
 
 
 def test_report_with_a_second_survey_shows_the_stage_distribution(tmp_path):
@@ -192,7 +203,8 @@ def test_report_with_a_second_survey_shows_the_stage_distribution(tmp_path):
     path = cl.report(teachers, path=tmp_path / "r.html", surveys=[collab], progress=False)
     html = path.read_text(encoding="utf-8")
     question = collab.instrument.item("cop_stage").text
-    assert html.count(question) == 12
+    schools = html[html.index('id="school-sections"'):html.index('id="methods"')]
+    assert schools.count(f">{question}</h") == 12
     assert "Maturing" in html
 
 
@@ -283,3 +295,80 @@ def test_a_roster_that_cannot_be_right_stops_the_report(small_school_district, t
                   progress=False)
     assert len(info.value.problem_lines()) == 2
     assert not (tmp_path / "r.html").exists()
+
+
+# -- the words a principal reads ------------------------------------------------------------
+@pytest.mark.parametrize("rwg, words", [
+    (0.0, "lack of agreement"), (0.30, "lack of agreement"), (0.31, "weak agreement"),
+    (0.50, "weak agreement"), (0.51, "moderate agreement"), (0.70, "moderate agreement"),
+    (0.704, "moderate agreement"), (0.706, "strong agreement"), (0.71, "strong agreement"),
+    (0.90, "strong agreement"),
+    (0.91, "very strong agreement"), (1.0, "very strong agreement"), (np.nan, "")])
+def test_agreement_bands_are_lebreton_and_senters(rwg, words):
+    from colead.reporting.words import agreement_band
+
+    assert agreement_band(rwg) == words
+
+
+def test_flags_tell_schools_apart_on_the_sample(page):
+    """A flag that fires for every school says nothing: on the sample, teachers' agreement
+    is realistic (median rwg(j) .70-.85 on every scale) and each flag fires for some
+    schools and not for others."""
+    teachers = cl.load_sample("district")
+    medians = cl.agreement(teachers)["rwg_j_median"]
+    assert medians.between(0.70, 0.85).all(), medians
+    _, html = page
+    sections = re.findall(r'<section id="school-S\d\d" class="school".*?</section>', html,
+                          flags=re.S)
+    assert len(sections) == 12
+    for flag in ("Teachers agree strongly with one another on every scale",
+                 "Teachers agree only moderately", "is not yet a stable estimate",
+                 "Above the district", "Below the district"):
+        fired = sum(flag in s for s in sections)
+        assert 0 < fired < 12, (flag, fired)
+    assert sum("views diverge" in s for s in sections) < 6  # weak agreement is the exception
+
+
+def test_reverse_keyed_answers_are_coloured_by_how_favourable_they_are():
+    from colead.reporting.charts import likert_items, likert_rows
+
+    labels = ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]
+    items = likert_items(["Trusts teachers", "Is not straight with teachers"], [False, True],
+                         labels)
+    everyone_disagrees = np.array([[1.0, 0, 0, 0], [1.0, 0, 0, 0]])
+    bars = str(likert_rows(everyone_disagrees, items)["bars"]).splitlines()
+    # the plain item: all answers unfavourable, left of the middle, in the first colour
+    assert '<i style="width:0.0%"></i><i class="c0" style="width:50.0%">' in bars[0]
+    # the reverse-keyed item: disagreeing is favourable, right of the middle, last colour
+    assert '<i style="width:50.0%"></i><i class="c5" style="width:50.0%">' in bars[1]
+    assert 'class="rev"' in bars[1] and 'class="rev"' not in bars[0]
+    table = str(likert_rows(everyone_disagrees, items)["table"])
+    assert table.count("<td>100%</td><td>0%</td><td>0%</td><td>0%</td>") == 2  # own order
+
+
+def test_contents_link_to_every_part_and_the_page_explains_itself(page):
+    _, html = page
+    nav = html[html.index('<nav aria-label="Contents"'):html.index("</nav>")]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert len(targets) >= 8
+    for target in targets:
+        assert f'id="{target}"' in html
+    assert "How to read this report" in html
+    for word in ("ICC(1):", "ICC(2):", "rwg(j):", "AD:", "Alpha:", "Omega:", "Gini:",
+                 "Breadth:", "95% interval:"):
+        assert f"<dt>{word}</dt>" in html, word
+
+
+def test_a_matplotlib_figure_embeds_as_text_keeping_svg():
+    import base64
+
+    from colead.plots.scales import plot_agreement
+    from colead.reporting.figures import render
+
+    table = cl.aggregate(cl.load_sample("district"))
+    figure = render(lambda ax: plot_agreement(table, group="school_id", ax=ax), size=(6, 3),
+                    alt="Agreement per scale", caption="Agreement")
+    assert figure.uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(figure.uri.split(",", 1)[1]).decode("utf-8")
+    assert "<text" in svg and ">shared leadership<" in svg  # labels stay text, not paths
+    assert len(svg) < 200_000

@@ -208,10 +208,17 @@ def score(args: argparse.Namespace) -> int:
         check_groups(responses, args.by, args)
         table = aggregate(responses, by=args.by, min_n=args.min_n)
         write_csv(for_file(table, args.digits), args.output)
-        hidden = table.loc[table["suppressed"], args.by].nunique()
+        sizes = responses.data.groupby(args.by, observed=True).size()
+        small = set(sizes.index[sizes < args.min_n])
+        hidden = set(table.loc[table["suppressed"].astype(bool), args.by]) - small
+        more = (f"; {len(hidden)} more with results hidden (fewer than {args.min_n} answers "
+                "to a scale, or held back so that a smaller group's results cannot be worked "
+                "out)" if hidden else "")
+        groups = "group" if len(small) == 1 else "groups"
         print(
             f"wrote {table[args.by].nunique()} groups x {table['scale'].nunique()} scales to "
-            f"{args.output}; {hidden} groups under {args.min_n} respondents suppressed"
+            f"{args.output}; {len(small)} {groups} under {args.min_n} respondents suppressed"
+            f"{more}"
         )
     else:
         scores = score(responses)
@@ -236,6 +243,13 @@ def report(args: argparse.Namespace) -> int:
             "give an export FILE, or --sample for the bundled sample district"
         )
     check_output(args.output, "--output", inputs(args), args.force)
+    if args.item_min_n < args.min_n:
+        raise InvalidParameterError(
+            f"--item-min-n {args.item_min_n} is below --min-n {args.min_n}; single items need "
+            "at least as many answers as a group"
+        )
+    if args.per_school:
+        check_folder(args.per_school, args.force)
     roster = read_roster(args.roster, by=args.by) if args.roster else None
     if args.sample:
         from colead.datasets import load_sample, sample_path
@@ -257,11 +271,13 @@ def report(args: argparse.Namespace) -> int:
     for file, instrument in args.survey:
         surveys.append(read_responses(file, instrument, school=args.by))
         check_groups(surveys[-1], "school_id", args, file)
-    previous = _previous_survey(args)
-    path = report(responses, path=args.output, by=by, min_n=args.min_n, title=args.title,
-                  roster=roster, surveys=surveys, rules=args.rules, previous=previous)
+    path = report(responses, path=args.output, by=by, min_n=args.min_n,
+                  item_min_n=args.item_min_n, title=args.title, roster=roster, surveys=surveys,
+                  rules=args.rules, per_school=args.per_school,
+                  previous=_previous_survey(args))
+    also = (f", and one report per school in {args.per_school}" if args.per_school else "")
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
-          f"groups under {args.min_n} respondents suppressed)")
+          f"groups under {args.min_n} respondents suppressed){also}")
     return EXIT_OK
 
 
@@ -276,6 +292,29 @@ def guide(args: argparse.Namespace) -> int:
     print(f"wrote colead's {n_rules} conversation-guide rules to {args.export_rules}; edit "
           f"them and pass the file with: colead report ... --rules {args.export_rules}")
     return EXIT_OK
+
+
+def check_folder(folder: str, force: bool) -> None:
+    """--per-school: a folder (or a new one in an existing folder) holding no school reports
+    yet, unless --force."""
+    from pathlib import Path
+
+    from colead.exceptions import InvalidParameterError
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise InvalidParameterError(f"--per-school {folder} is a file; give a folder")
+    if not target.resolve().parent.is_dir():
+        raise InvalidParameterError(
+            f"--per-school {folder}: the folder {target.parent} does not exist"
+        )
+    found = sorted(p.name for p in target.glob("school-*.html")) if target.is_dir() else []
+    if found and not force:
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        raise InvalidParameterError(
+            f"--per-school {folder} already holds school reports ({shown}); pass --force to "
+            "replace them"
+        )
 
 
 def field(args: argparse.Namespace) -> int:

@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="school_id", help="grouping column (default: school_id)")
     p.add_argument("--min-n", type=_MIN_N, default=5,
                    help="smallest group whose results are shown (default: 5)")
+    p.add_argument("--item-min-n", type=_MIN_N, default=10, metavar="N",
+                   help="answers each item needs in a school before the school's answers to "
+                   "single items are shown (default: 10; at least --min-n)")
+    p.add_argument("--per-school", metavar="FOLDER",
+                   help="also write one report per school into FOLDER (made if missing): the "
+                   "school's results beside the district's, no other school named; the "
+                   "district report then links to them")
     p.add_argument("--title", help="title of the report")
     p.add_argument("--roster", metavar="CSV",
                    help="group sizes for response rates: the --by column, 'size' (or "

@@ -32,14 +32,6 @@ __all__ = ["GUIDE_COLUMNS", "conversation_guide", "describe"]
 GUIDE_COLUMNS = ["kind", "rank", "rule", "text", "source", "instrument"]
 
 
-@dataclass(frozen=True)
-class _Hit:
-    """A test met through one target: the values that fill its placeholders."""
-
-    margin: float
-    fields: dict[str, str]
-
-
 def conversation_guide(
     responses: Responses | Sequence[Responses],
     *,
@@ -49,7 +41,6 @@ def conversation_guide(
     item_min_n: int = 10,
     names: Mapping[Any, str] | None = None,
     allow_small_groups: bool = False,
-    previous: Responses | Sequence[Responses] | None = None,
 ) -> pd.DataFrame:
     """Strengths and questions for each school's team, chosen by rules from its results
     against the district.
@@ -71,10 +62,6 @@ def conversation_guide(
         school, as item-level detail in the report does.
     names : mapping, optional
         Group id -> name used for ``{school}``.
-    previous : Responses or sequence of Responses, optional
-        The previous survey wave(s): a rule ``on: change`` reads each school's change since
-        the previous wave of the same instrument (:func:`colead.change`, suppressed as it
-        is); without it such rules never fire.
 
     Returns
     -------
@@ -95,17 +82,24 @@ def conversation_guide(
     """
     min_n = check_min_n(min_n, "conversation_guide", allow_small_groups=allow_small_groups)
     item_min_n = check_item_min_n(item_min_n, min_n, "conversation_guide")
-    rule_set = load_rules(rules)
     surveys = [responses] if isinstance(responses, Responses) else list(responses)
+    return guide(surveys, rules=rules, by=by, min_n=min_n, item_min_n=item_min_n, names=names)
+
+
+def guide(surveys: Sequence[Responses], *, rules: Any, by: str, min_n: int, item_min_n: int,
+          names: Mapping[Any, str] | None = None,
+          tables: Mapping[int, Mapping[str, pd.DataFrame]] | None = None) -> pd.DataFrame:
+    """:func:`conversation_guide` on checked arguments. ``tables`` (survey position ->
+    ``{"scales": aggregate table, "cells": long influence matrix by group}``) passes tables
+    the caller has already computed with the same ``by`` and ``min_n`` (the report), so that
+    they are not computed twice."""
+    rule_set = load_rules(rules)
     for survey in surveys:
         _check_groups(survey, by)
-    earlier = ({} if previous is None else
-               {p.instrument.name: p for p in
-                ([previous] if isinstance(previous, Responses) else list(previous))})
     rows: list[dict[str, Any]] = []
     groups: dict[Any, None] = {}
     hits: dict[Any, list[tuple[Rule, str]]] = {}
-    for survey in surveys:
+    for position, survey in enumerate(surveys):
         inst = survey.instrument
         own = rule_set.for_instrument(inst.name)
         if not own:
@@ -113,14 +107,13 @@ def conversation_guide(
         _check(own, inst, rule_set)
         values = _Values(survey, by=by, min_n=min_n, item_min_n=item_min_n,
                          tests=[t for r in own for t in r.tests],
-                         min_schools=rule_set.min_schools, previous=earlier.get(inst.name))
+                         min_schools=rule_set.min_schools,
+                         given=(tables or {}).get(position, {}))
         for group in values.groups:
             groups.setdefault(group, None)
-            label = str((names or {}).get(group, group))
-            for rule in own:
-                text = _fire(rule, values, group, label, inst)
-                if text is not None:
-                    hits.setdefault(group, []).append((rule, text))
+        for rule in own:
+            for group, text in _fire_all(rule, values, names or {}, inst):
+                hits.setdefault(group, []).append((rule, text))
     order = {r.id: i for i, r in enumerate(rule_set.rules)}
     for group in groups:
         chosen = sorted(hits.get(group, []), key=lambda pair: order[pair[0].id])
@@ -154,19 +147,28 @@ def _check(rules: Iterable[Rule], inst: Instrument, rule_set: RuleSet) -> None:
 
 
 class _Values:
-    """The school values and district references the tests of one survey read."""
+    """The school values and district references the tests of one survey read.
+
+    Values are held per key as one array over the groups (NaN: unavailable), and each key's
+    district reference is computed once, so a rule costs O(groups x targets) in numpy."""
 
     def __init__(self, survey: Responses, *, by: str, min_n: int, item_min_n: int,
                  tests: list[Test], min_schools: int,
-                 previous: Responses | None = None) -> None:
+                 given: Mapping[str, pd.DataFrame] | None = None) -> None:
         self.inst = survey.instrument
         self.min_schools = min_schools
         self.groups = list(dict.fromkeys(survey.data[by].dropna()))
+        self.position = {g: i for i, g in enumerate(self.groups)}
         self.table: dict[tuple[Any, ...], dict[Any, float]] = {}
+        self._columns: dict[tuple[Any, ...], np.ndarray] = {}
+        self._district: dict[tuple[Any, ...], float | None] = {}
+        given = given or {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ColeadWarning)
             if any(t.on == "scale" for t in tests):
-                scales = aggregate(survey, by=by, min_n=min_n)
+                scales = given.get("scales")
+                if scales is None:
+                    scales = aggregate(survey, by=by, min_n=min_n)
                 shown = scales[~scales["suppressed"].astype(bool)]
                 for group, scale, mean, rwg in zip(shown[by], shown["scale"], shown["mean"],
                                                    shown["rwg_j"], strict=True):
@@ -174,41 +176,37 @@ class _Values:
                     if pd.notna(rwg):
                         self.table.setdefault(("rwg", scale), {})[group] = float(rwg)
             if any(t.on == "influence" for t in tests):
-                from colead.decisions.grid import influence
+                cells = given.get("cells")
+                if cells is None:
+                    from colead.decisions.grid import influence
 
-                cells = influence(survey).matrix(by=by, long=True, min_n=min_n)
+                    cells = influence(survey).matrix(by=by, long=True, min_n=min_n)
                 shown = cells[~cells["suppressed"].astype(bool)]
                 for group, s, z, mean in zip(shown[by], shown["stakeholder"], shown["zone"],
                                              shown["mean"], strict=True):
                     self.table.setdefault(("influence", s, z), {})[group] = float(mean)
-        if previous is not None and any(t.on == "change" for t in tests):
-            _change_values(self.table, survey, previous, by, min_n)
         for test in tests:
             if test.on == "item":
                 self.table[("item", test.item, test.values)] = _shares(survey, test, by,
                                                                        item_min_n)
 
-    def school(self, key: tuple[Any, ...], group: Any) -> float | None:
-        value = self.table.get(key, {}).get(group)
-        return None if value is None or not np.isfinite(value) else float(value)
+    def column(self, key: tuple[Any, ...]) -> np.ndarray:
+        """The value of every group (in ``groups`` order); NaN where unavailable."""
+        if key not in self._columns:
+            out = np.full(len(self.groups), np.nan)
+            for group, value in self.table.get(key, {}).items():
+                at = self.position.get(group)
+                if at is not None and np.isfinite(value):
+                    out[at] = value
+            self._columns[key] = out
+        return self._columns[key]
 
     def district(self, key: tuple[Any, ...]) -> float | None:
-        values = [v for v in self.table.get(key, {}).values() if np.isfinite(v)]
-        return float(np.mean(values)) if len(values) >= self.min_schools else None
-
-
-def _change_values(table: dict[tuple[Any, ...], dict[Any, float]], survey: Responses,
-                   previous: Responses, by: str, min_n: int) -> None:
-    """Each shown school's change since the previous wave, its MDC and the two means."""
-    from colead.schools.change import change
-
-    found = change(survey, previous, by=by, min_n=min_n)
-    found = found[~found["suppressed"] & found["comparable"] & found["change"].notna()]
-    for row in found.itertuples(index=False):
-        group = getattr(row, by)
-        for key, value in (("change", row.change), ("mdc", row.mdc),
-                           ("previous", row.mean_previous), ("current", row.mean_current)):
-            table.setdefault((key, row.scale), {})[group] = float(value)
+        if key not in self._district:
+            values = [v for v in self.table.get(key, {}).values() if np.isfinite(v)]
+            self._district[key] = (float(np.mean(values)) if len(values) >= self.min_schools
+                                   else None)
+        return self._district[key]
 
 
 def _shares(survey: Responses, test: Test, by: str, min_n: int) -> dict[Any, float]:
@@ -234,23 +232,25 @@ def _shares(survey: Responses, test: Test, by: str, min_n: int) -> dict[Any, flo
     return dict(zip(sums[by], sums["hit"] / sums["n"], strict=True))
 
 
-def _fire(rule: Rule, values: _Values, group: Any, label: str, inst: Instrument) -> str | None:
-    fields: dict[str, str] = {"school": label}
-    for n, test in enumerate(rule.tests, start=1):
-        hit = _meet(test, values, group, inst)
-        if hit is None:
-            return None
-        for name, text in hit.fields.items():
-            fields.setdefault(name, text)
-            fields[f"{name}_{n}"] = text
-    return fill(rule.text, fields)
+def _fire_all(rule: Rule, values: _Values, names: Mapping[Any, str],
+              inst: Instrument) -> list[tuple[Any, str]]:
+    """(group, filled text) for every group that meets all of the rule's tests."""
+    met = [_meet_all(test, values, inst) for test in rule.tests]
+    fired = np.logical_and.reduce([m.hit for m in met])
+    out = []
+    for at in map(int, np.flatnonzero(fired)):
+        group = values.groups[at]
+        fields: dict[str, str] = {"school": str(names.get(group, group))}
+        for n, m in enumerate(met, start=1):
+            for name, text in m.fields(at).items():
+                fields.setdefault(name, text)
+                fields[f"{name}_{n}"] = text
+        out.append((group, fill(rule.text, fields)))
+    return out
 
 
 def _candidates(test: Test, inst: Instrument) -> list[tuple[tuple[Any, ...], dict[str, str]]]:
     """(value key, describing fields) of every target of a test, in the instrument's order."""
-    if test.on == "change":
-        return [(("change", s), {"scale_title": inst.scales[s].title})
-                for s in test.targets or tuple(inst.scales)]
     if test.on == "scale":
         ids = test.targets or tuple(inst.scales)
         key = "rwg" if test.comparison.startswith("rwg") else "mean"
@@ -272,60 +272,60 @@ def _candidates(test: Test, inst: Instrument) -> list[tuple[tuple[Any, ...], dic
                                                 "value_labels": joined})]
 
 
-def _meet(test: Test, values: _Values, group: Any, inst: Instrument) -> _Hit | None:
-    if test.on == "change":
-        return _meet_change(test, values, group, inst)
-    best: _Hit | None = None
+@dataclass(frozen=True)
+class _Met:
+    """A test over every group: whether it is met (``hit``), through which target (``best``,
+    the first target with the widest margin) and the values that fill its placeholders."""
+
+    hit: np.ndarray
+    best: np.ndarray
+    values: np.ndarray
+    districts: list[float | None]
+    describe: list[dict[str, str]]
+    kind: str
+
+    def fields(self, at: int) -> dict[str, str]:
+        j = int(self.best[at])
+        value, district = float(self.values[at, j]), self.districts[j]
+        fields = dict(self.describe[j])
+        fields["value"] = _number(value, self.kind)
+        fields["district"] = _number(district, self.kind) if district is not None else "\u2013"
+        fields["difference"] = (_number(abs(value - district), self.kind, difference=True)
+                                if district is not None else "\u2013")
+        return fields
+
+
+def _meet_all(test: Test, values: _Values, inst: Instrument) -> _Met:
     kind = "rwg" if test.comparison.startswith("rwg") else "share" if test.on == "item" else "mean"
-    for key, describe_fields in _candidates(test, inst):
-        value = values.school(key, group)
-        if value is None:
-            continue
-        district = values.district(key)
-        margin = _margin(test, value, district)
-        if margin is None or margin < 0:
-            continue
-        if best is None or margin > best.margin:
-            fields = dict(describe_fields)
-            fields["value"] = _number(value, kind)
-            fields["district"] = _number(district, kind) if district is not None else "\u2013"
-            fields["difference"] = (_number(abs(value - district), kind, difference=True)
-                                    if district is not None else "\u2013")
-            best = _Hit(margin, fields)
-    return best
+    candidates = _candidates(test, inst)
+    n = len(values.groups)
+    if not candidates:
+        empty = np.zeros(n, dtype=bool)
+        return _Met(empty, np.zeros(n, dtype=int), np.empty((n, 0)), [], [], kind)
+    table = np.column_stack([values.column(key) for key, _ in candidates])
+    districts = [values.district(key) for key, _ in candidates]
+    reference = np.array([np.nan if d is None else d for d in districts])
+    margin = _margins(test, table, reference)
+    usable = np.isfinite(margin) & (margin >= 0)
+    best = np.argmax(np.where(usable, margin, -np.inf), axis=1)  # first of the widest
+    return _Met(usable.any(axis=1), best, table, districts,
+                [fields for _, fields in candidates], kind)
 
 
-def _meet_change(test: Test, values: _Values, group: Any, inst: Instrument) -> _Hit | None:
-    """A change beyond ``threshold`` times its minimum detectable change (strictly)."""
-    best: _Hit | None = None
-    for key, describe_fields in _candidates(test, inst):
-        value, mdc = values.school(key, group), values.school(("mdc", key[1]), group)
-        if value is None or mdc is None:
-            continue
-        margin = (value if test.comparison == "rose_beyond_mdc" else -value) - \
-            test.threshold * mdc
-        if margin <= 0 or (best is not None and margin <= best.margin):
-            continue
-        before, now = (values.school((k, key[1]), group) for k in ("previous", "current"))
-        fields = dict(describe_fields)
-        fields.update(value=f"{abs(value):.1f}", mdc=f"{mdc:.1f}",
-                      previous=f"{before:.1f}" if before is not None else "\u2013",
-                      current=f"{now:.1f}" if now is not None else "\u2013")
-        best = _Hit(margin, fields)
-    return best
-
-
-def _margin(test: Test, value: float, district: float | None) -> float | None:
+def _margins(test: Test, value: np.ndarray, district: np.ndarray) -> np.ndarray:
+    """How far each value (groups x targets) meets the test; negative or NaN: not met (a
+    missing value or a missing district reference never meets a test)."""
     t = test.threshold
-    if test.comparison == "above_district":
-        return None if district is None else value - district - t
-    if test.comparison == "below_district":
-        return None if district is None else district - value - t
-    if test.comparison in ("at_least", "rwg_at_least"):
-        return value - t
-    if test.comparison == "at_most":
-        return t - value
-    return t - value if value < t else -1.0  # rwg_below: strictly below
+    with np.errstate(invalid="ignore"):
+        if test.comparison == "above_district":
+            return value - district - t
+        if test.comparison == "below_district":
+            return district - value - t
+        if test.comparison in ("at_least", "rwg_at_least"):
+            return value - t
+        if test.comparison == "at_most":
+            return t - value
+        return np.where(value < t, t - value, np.where(np.isnan(value), np.nan, -1.0))
 
 
 def _number(value: float, kind: str, *, difference: bool = False) -> str:
@@ -355,33 +355,50 @@ def fill(text: str, fields: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def describe(rules: Any = None) -> pd.DataFrame:
-    """Every rule with its condition in words and its source (for the report's methods)."""
+def describe(rules: Any = None, instruments: Sequence[Instrument] = ()) -> pd.DataFrame:
+    """Every rule with its condition in words and its source (for the report's methods).
+
+    With ``instruments``, conditions name scales, people, decisions and items by their
+    titles, labels and texts instead of their ids."""
     rule_set = load_rules(rules)
+    known = {inst.name: inst for inst in instruments}
     rows = [{"rule": r.id, "kind": r.kind, "instrument": r.instrument,
-             "condition": " and ".join(_words(t) for t in r.tests), "source": r.source}
+             "condition": " and ".join(_words(t, known.get(r.instrument)) for t in r.tests),
+             "source": r.source}
             for r in rule_set.rules]
     return pd.DataFrame(rows, columns=["rule", "kind", "instrument", "condition", "source"])
 
 
-def _words(test: Test) -> str:
-    if test.on == "change":
-        what = ("change since the previous survey of "
-                + ("any scale" if test.targets is None else " or ".join(test.targets)))
-    elif test.on == "scale":
-        what = "any scale" if test.targets is None else " or ".join(test.targets)
+def _words(test: Test, inst: Instrument | None = None) -> str:
+    def named(ids: tuple[str, ...] | None, every: str, labels: Mapping[str, str]) -> str:
+        if ids is None:
+            return every
+        return " or ".join(labels.get(i, i) for i in ids)
+
+    scales = {} if inst is None else {s.id: s.title for s in inst.scale_list}
+    grid = None if inst is None else inst.influence
+    if test.on == "scale":
+        what = named(test.targets, "any scale", scales)
+        what = f"the school mean of {what}" if not test.comparison.startswith("rwg") else what
     elif test.on == "influence":
-        who = "any stakeholder" if test.targets is None else " or ".join(test.targets)
-        where = "any zone" if test.zones is None else " or ".join(test.zones)
-        what = f"influence of {who} over {where}"
+        who = named(test.targets, "any person or group",
+                    {} if grid is None else grid.stakeholder_labels)
+        where = named(test.zones, "any kind of decision", {} if grid is None else grid.zone_labels)
+        what = f"the influence of {who} over {where}"
     else:
-        codes = ", ".join(f"{v:g}" for v in test.values)
-        what = f"share of {test.item} answers in {{{codes}}}"
+        labels: Mapping[float, str] = {}
+        text = test.item
+        if inst is not None and test.item in inst.item_ids:
+            labels = inst.response_scale_of(test.item).label_map
+            text = f"\u201c{inst.item(test.item).text}\u201d"
+        options = " or ".join(labels.get(v, f"{v:g}") for v in test.values)
+        what = f"the share of answers {options} to {text}"
     t = test.threshold
     phrases = {"above_district": f"at least {t:g} above the district",
                "below_district": f"at least {t:g} below the district",
                "at_least": f"at least {t:g}", "at_most": f"at most {t:g}",
-               "rwg_below": f"rwg(j) below {t:g}", "rwg_at_least": f"rwg(j) of at least {t:g}",
-               "rose_beyond_mdc": f"a rise of more than {t:g} x its minimum detectable change",
-               "fell_beyond_mdc": f"a fall of more than {t:g} x its minimum detectable change"}
+               "rwg_below": f"agreement among teachers (rwg(j)) below {t:g}",
+               "rwg_at_least": f"agreement among teachers (rwg(j)) of at least {t:g}"}
+    if test.comparison.startswith("rwg"):
+        return f"{phrases[test.comparison]} on {what}"
     return f"{what}: {phrases[test.comparison]}"

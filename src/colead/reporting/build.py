@@ -12,6 +12,7 @@ jinja2's autoescaping.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import warnings
@@ -20,20 +21,23 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from colead._files import check_output, write_text
 from colead._version import __version__
 from colead.exceptions import ColeadWarning, InvalidParameterError
-from colead.guide import conversation_guide, describe
-from colead.guide.engine import GUIDE_COLUMNS
+from colead.guide import describe
 from colead.instrument import Instrument, load_instrument
 from colead.io.responses import Responses
 from colead.privacy import check_item_min_n, check_min_n
-from colead.psychometrics.reliability import reliability
 from colead.reporting import sections
-from colead.schools.aggregate import AGGREGATE_COLUMNS, aggregate, agreement
+from colead.reporting.format import slug
+from colead.reporting.prepare import Prepared, prepare
+from colead.reporting.school import school
+from colead.reporting.summary import schools_summary
+from colead.reporting.words import EXPLAIN
 
-__all__ = ["report"]
+__all__ = ["INLINE_SCHOOLS", "report", "school_files"]
 
 
 def report(
@@ -50,9 +54,10 @@ def report(
     surveys: Sequence[Responses] = (),
     rules: Any = None,
     progress: bool | None = None,
-    previous: Responses | None = None,
+    per_school: str | os.PathLike[str] | None = None,
+    school_sections: bool | None = None,
 ) -> Path:
-    """Write the HTML report for a school team.
+    """Write the HTML report for a school team (and, with ``per_school``, one per school).
 
     Parameters
     ----------
@@ -86,16 +91,23 @@ def report(
         Conversation-guide rules (default: colead's bundled ``guide/rules.yaml``).
     progress : bool, optional
         Show progress on stderr; by default only when stderr is a terminal.
-    previous : Responses, optional
-        The previous survey of the same schools: adds "Since the last survey" to the
-        district and each school (:func:`colead.reporting.change.since_last_survey`) and lets
-        the guide's change rules fire.
+    per_school : path, optional
+        A folder (made if missing; its parent must exist) to write one self-contained
+        report per school into, ``school-<id>.html``: the school's results beside the
+        district's, naming no other school, so that each principal can be given their own.
+        The district report then links to them instead of holding every school's section.
+    school_sections : bool, optional
+        Whether the district report holds every school's full section. By default it does
+        when there is no ``per_school`` folder and at most 30 schools; otherwise it
+        summarises the schools (a sortable table, the spread across schools, the schools
+        that stand out), which keeps it small at any number of schools.
 
     Returns
     -------
     Path
-        The file written: one self-contained HTML page (images embedded, no network
-        requests), with a print stylesheet and a layout that reads on a phone.
+        The district report: one self-contained HTML page (no network requests), with a
+        print stylesheet (A4 and Letter, each school on a new page) and a layout that reads
+        on a phone.
     """
     if not isinstance(responses, Responses):
         raise InvalidParameterError("The 'responses' parameter of report must be Responses "
@@ -106,72 +118,125 @@ def report(
     item_min_n = check_item_min_n(item_min_n, min_n, "report")
     inputs = (instrument, rules)
     check_output(path, inputs=inputs, name="path", func="report")
+    folder = _school_folder(per_school)
     if by not in responses.data.columns:
         raise InvalidParameterError(f"The 'by' parameter of report names {by!r}, which the "
                                     "responses do not have.")
     show = sys.stderr.isatty() if progress is None else progress
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ColeadWarning)  # reported in the page itself
-        context = _context(responses, inst, by=by, min_n=min_n, item_min_n=item_min_n,
-                           title=title, roster=roster,
-                           names=names, surveys=list(surveys), rules=rules,
-                           show_progress=show, previous=previous)
-    html = _environment().get_template("report.html.j2").render(**context)
+        prep = prepare(responses, inst, by=by, min_n=min_n, item_min_n=item_min_n,
+                       roster=_roster(roster, by),
+                       labels=_group_names(responses.data[by].dropna().unique(), roster,
+                                           names, by),
+                       surveys=list(surveys), rules=rules)
+        pages = Pages(prep, title=title, surveys=list(surveys), rules=rules)
+    inline = (school_sections if school_sections is not None
+              else folder is None and len(prep.groups) <= INLINE_SCHOOLS)
+    files = school_files(prep.groups, folder) if folder is not None else {}
+    sections_: dict[Any, dict[str, Any]] = {}
+    for done, group in enumerate(prep.groups, start=1):
+        section = school(prep, group, pages.district)
+        if folder is not None:
+            write_text(files[group], pages.school_page(section), inputs=inputs,
+                       name="per_school", func="report")
+        if inline:
+            sections_[group] = section
+        _progress(done, len(prep.groups), show)
+    links = ({g: _relative(files[g], Path(path)) for g in prep.groups} if files and not inline
+             else {g: f"#{sections_[g]['id']}" for g in prep.groups} if inline else {})
+    html = pages.district_page(list(sections_.values()), links, per_school=folder,
+                               inline=inline)
     return write_text(path, html, inputs=inputs, name="path", func="report")
 
 
-def _context(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
-             title: str | None, roster: pd.DataFrame | None, names: Any,
-             surveys: list[Responses], rules: Any, show_progress: bool,
-             previous: Responses | None = None) -> dict[str, Any]:
-    grouped = bool(responses.data[by].notna().any())  # else: district results only
-    table = (aggregate(responses, by=by, min_n=min_n, roster=_roster(roster, by)) if grouped
-             else pd.DataFrame(columns=[by, *AGGREGATE_COLUMNS]))
-    labels = _group_names(table[by].unique(), roster, names, by)
-    with warnings.catch_warnings():  # a scale nobody answered: no variance, said in the table
-        warnings.simplefilter("ignore", RuntimeWarning)
-        alphas = reliability(responses)
-    district = sections.district(
-        responses, inst, table, by=by, min_n=min_n, reliability=alphas,
-        agreement=agreement(responses, by=by, min_n=min_n) if grouped else None)
-    since = None
-    if previous is not None:  # "Since the last survey" (reporting/change.py)
-        from colead.reporting.change import since_last_survey
+#: Up to this many schools, the district report holds every school's section by default.
+INLINE_SCHOOLS = 30
 
-        since = since_last_survey(responses, previous, inst, by=by, min_n=min_n, names=labels)
-        district["since"] = since.district
-    guide = (conversation_guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
-                                item_min_n=item_min_n, names=labels,
-                                previous=previous) if grouped
-             else pd.DataFrame(columns=[by, *GUIDE_COLUMNS]))
-    groups = list(dict.fromkeys(table[by]))
-    schools = []
-    for done, group in enumerate(groups, start=1):
-        section = sections.school(responses, inst, table, group, labels[group], by=by,
-                                  min_n=min_n, item_min_n=item_min_n, district=district)
-        if since is not None and group in since.schools:
-            section["since"] = since.schools[group]
-        if not section["suppressed"]:
-            section["guide"] = sections.guide_items(guide, group, by)
-            section["distributions"] = sections.distributions(
-                [responses, *surveys], group, by=by, min_n=min_n, item_min_n=item_min_n)
-        schools.append(section)
-        _progress(done, len(groups), show_progress)
-    return {
-        "title": title or f"{inst.title}: results by school",
-        "generated": dt.date.today().isoformat(),
-        "version": __version__,
-        "instrument": inst,
-        "min_n": min_n,
-        "item_min_n": item_min_n,
-        "by": by,
-        "overview": sections.overview(responses, table, by=by, min_n=min_n,
-                                      counts=district["counts"]),
-        "district": district,
-        "schools": schools,
-        "methods": sections.methods(inst, min_n=min_n, item_min_n=item_min_n,
-                                    rules=describe(rules)),
-    }
+
+class Pages:
+    """Renders the district page and the per-school pages from one prepared report."""
+
+    def __init__(self, prep: Prepared, *, title: str | None, surveys: list[Responses],
+                 rules: Any) -> None:
+        self.prep = prep
+        self.env = _environment()
+        inst = prep.inst
+        self.district = sections.district(prep)
+        self.common = {
+            "generated": dt.date.today().isoformat(),
+            "version": __version__,
+            "instrument": inst,
+            "min_n": prep.min_n,
+            "item_min_n": prep.item_min_n,
+            "by": prep.by,
+            "words": EXPLAIN,
+            "overview": sections.overview(prep),
+            "district": self.district,
+            "methods": sections.methods([inst, *(s.instrument for s in surveys)],
+                                        min_n=prep.min_n, item_min_n=prep.item_min_n,
+                                        rules=describe(rules, [inst, *(s.instrument
+                                                                       for s in surveys)])),
+        }
+        self.title = title or f"{inst.title}: results by school"
+        self.school_template = self.env.get_template("school_page.html.j2")
+        # the parts every page shares, rendered once (a school's file repeats them as text)
+        self.common["shared"] = {
+            name: Markup(self.env.get_template(template).render(**self.common))
+            for name, template in (("css", "report.css"), ("howto", "_howto.html.j2"),
+                                   ("overview", "_overview.html.j2"),
+                                   ("district", "_district.html.j2"),
+                                   ("methods", "_methods.html.j2"))}
+
+    def district_page(self, schools: list[dict[str, Any]], links: dict[Any, str], *,
+                      per_school: Path | None, inline: bool) -> str:
+        prep = self.prep
+        summary = (schools_summary(prep, self.district, links)
+                   if prep.grouped and len(prep.groups) else None)
+        return str(self.env.get_template("report.html.j2").render(
+            **self.common, title=self.title, schools=schools, summary=summary, inline=inline,
+            per_school=str(per_school) if per_school is not None else "",
+            n_schools=len(prep.groups)))
+
+    def school_page(self, section: dict[str, Any]) -> str:
+        return str(self.school_template.render(
+            **self.common, title=f"{section['name']}: survey results", s=section))
+
+
+def school_files(groups: Sequence[Any], folder: str | os.PathLike[str]) -> dict[Any, Path]:
+    """The file of each school's report in ``folder``: ``school-<id>.html`` with the id
+    reduced to ASCII letters, digits, - and _ (ids that would clash, also by letter case,
+    get -2, -3, ...)."""
+    out: dict[Any, Path] = {}
+    taken: set[str] = set()
+    for group in groups:
+        stem = slug(group)
+        name, k = stem, 1
+        while name.casefold() in taken:
+            k += 1
+            name = f"{stem}-{k}"
+        taken.add(name.casefold())
+        out[group] = Path(folder) / f"{name}.html"
+    return out
+
+
+def _school_folder(per_school: str | os.PathLike[str] | None) -> Path | None:
+    if per_school is None:
+        return None
+    folder = Path(per_school)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidParameterError(f"The 'per_school' parameter of report names "
+                                    f"{str(folder)!r}, which is a file; give a folder.")
+    if not folder.resolve().parent.is_dir():
+        raise InvalidParameterError(f"The 'per_school' parameter of report names "
+                                    f"{str(folder)!r}, whose parent folder does not exist.")
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _relative(target: Path, page: Path) -> str:
+    """The link from the district page to a school's file, relative so the folder moves."""
+    return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
 
 
 def _roster(roster: pd.DataFrame | None, by: str) -> pd.DataFrame | None:
@@ -199,10 +264,13 @@ def _progress(done: int, total: int, show: bool) -> None:
         sys.stderr.flush()
 
 
+@functools.cache
 def _environment() -> Any:
+    """The templates, compiled once per process (they are package data: no reloading)."""
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader("colead.reporting", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        auto_reload=False)

@@ -1,4 +1,10 @@
-"""Figures for the report: drawn with colead.plots, embedded as PNG data URIs with alt text."""
+"""Figures drawn with colead.plots for the report, embedded once as SVG with alt text.
+
+SVG keeps text as text (``svg.fonttype = none``): sharp on paper, small, and readable at any
+width. No section uses a matplotlib figure today (the report's charts are drawn in HTML,
+:mod:`colead.reporting.charts`); a section that needs one calls :func:`render` once for the
+district, never once per school.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-DPI = 110
-
 
 @dataclass(frozen=True)
 class Figure:
-    """An embedded figure: the data URI of its PNG and the text that describes it."""
+    """An embedded figure: the data URI of its SVG and the text that describes it."""
 
     uri: str
     alt: str
@@ -22,14 +26,16 @@ class Figure:
 
 def render(draw: Callable[[Any], Any], *, size: tuple[float, float], alt: str,
            caption: str) -> Figure:
-    """Draw on a fresh Agg figure of ``size`` inches and embed it; the figure is closed."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """Draw on a fresh figure of ``size`` inches and embed it as SVG; the figure is closed."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure as MplFigure
 
     figure = MplFigure(figsize=size, layout="constrained")
-    FigureCanvasAgg(figure)
+    FigureCanvasSVG(figure)
     draw(figure.add_subplot())
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "colead"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    uri = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return Figure(uri=uri, alt=alt, caption=caption)

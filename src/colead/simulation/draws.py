@@ -98,7 +98,8 @@ def scored_items(
                 block = kernels.continuous_responses(rng, eta, lam, sign, location, low, high)
                 cuts = np.empty((k, 0))
             else:
-                cuts = kernels.base_thresholds(rs.n_points)[None, :] - location[:, None]
+                cuts = defaults.ANSWER_SPREAD * (kernels.base_thresholds(rs.n_points)[None, :]
+                                                 - location[:, None])
                 block = kernels.graded_responses(rng, eta, lam, sign, cuts, np.array(rs.values))
             for j, item in enumerate(items):
                 columns[item.id] = block[:, j]

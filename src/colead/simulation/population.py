@@ -213,10 +213,12 @@ def simulate(
     Latent scores are ``sqrt(icc) * B_school + sqrt(1 - icc) * W`` with B and W drawn from
     N(0, R), so each construct has unit variance, ICC(1) equal to ``icc`` and correlation
     matrix R at both levels. Item answers follow a normal-ogive graded response model:
-    ``y* = +/- loading * eta + sqrt(1 - loading^2) e`` cut at thresholds that would give equal
-    category shares, shifted per item (reverse-keyed items load negatively and lean the
-    other way). Influence answers are a school's true influence plus each respondent's view,
-    with the principal's influence built from the others' by ``influence_relations``.
+    ``y* = +/- loading * eta + sqrt(1 - loading^2) e`` cut at thresholds
+    ``defaults.ANSWER_SPREAD`` times the cut points that would give equal category shares,
+    shifted per item (reverse-keyed items load negatively and lean the other way), so that
+    answers within a school agree as much as in published surveys (median rwg(j) about .8).
+    Influence answers are a school's true influence plus each respondent's view, with the
+    principal's influence built from the others' by ``influence_relations``.
     """
     inst = load_instrument(instrument)
     params = _check_parameters(locals())

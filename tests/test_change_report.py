@@ -26,7 +26,9 @@ def test_report_shows_since_the_last_survey_and_nothing_of_a_small_school(waves,
     first, second = waves
     path = cl.report(second, path=tmp_path / "r.html", previous=first)
     html = path.read_text()
-    assert html.count("<h4 id=\"since-") == 1 + 4  # the district and S01-S04
+    # the district and S01-S04 (the heading's level follows the page: h3 in the district,
+    # h5 in a school's section of the district report, h3 in a school's own file)
+    assert len(re.findall(r'<h\d id="since-', html)) == 1 + 4
     assert 'id="since-district"' in html and 'id="since-S05"' not in html
     table = cl.change(second, first)
     # S05 has 3 teachers now; S06, the smallest other school now, is held back with it (the
@@ -41,6 +43,11 @@ def test_report_shows_since_the_last_survey_and_nothing_of_a_small_school(waves,
     s03 = html.split('id="since-S03"')[1].split("</section>")[0]
     row = table[(table["school_id"] == "S03") & (table["scale"] == "trust_principal")].iloc[0]
     assert f"<td>{row.mean_previous:.2f}</td><td>{row.mean_current:.2f}</td>" in s03
+    # the conversation guide read the same change: S01 rose, S02 fell
+    s01 = html.split('id="school-S01"')[1].split('id="school-S02"')[0]
+    s02 = html.split('id="school-S02"')[1].split('id="school-S03"')[0]
+    assert "since the last survey, by more than" in s01 and " rose from " in s01
+    assert " fell from " in s02 and " rose from " not in s02
 
 
 def test_the_guide_names_a_rise_and_a_fall_beyond_the_mdc(waves):
@@ -123,4 +130,60 @@ def test_colead_report_sample_has_the_section_unless_told(tmp_path):
     other = tmp_path / "c.html"
     assert main(["report", str(sample_path("teachers.csv")), "-o", str(other), "--previous",
                  str(sample_path("teachers_previous.csv"))]) == 0
-    assert other.read_text().count("<h4 id=\"since-") == 13
+    assert len(re.findall(r'<h\d id="since-', other.read_text())) == 13
+
+
+def _since_tables(html: str) -> dict[str, dict[str, tuple]]:
+    """Every "Since the last survey" table of a page: section id -> scale title ->
+    (n before, n now, mean before, mean now), for the rows that show numbers."""
+    from .test_privacy_attacks import Tables
+
+    parser = Tables()
+    parser.feed(html)
+    out: dict[str, dict[str, tuple]] = {}
+    for table in parser.tables:
+        if "scale means in the two surveys" not in table["caption"]:
+            continue
+        mine = out.setdefault(table["section"], {})
+        for row in table["rows"][1:]:
+            if len(row) == 8 and re.fullmatch(r"\d+ / \d+", row[1]):
+                before, now = (int(x) for x in row[1].split(" / "))
+                mine[row[0]] = (before, now, float(row[2]), float(row[3]))
+    return out
+
+
+def test_each_school_file_shows_its_own_change_and_all_files_pooled_pin_down_nobody(tmp_path):
+    from .test_privacy_attacks import MIN_N, district
+
+    # D had 3 teachers last year and 9 now: its results of this year are shown, but no change;
+    # C is held back in both waves with it (last year's total minus A and B would otherwise
+    # leave D's 3 and the 1 teacher without a school)
+    previous = district({"A": 9, "B": 8, "C": 7, "D": 3}, no_school=1, low=("D",), seed=5)
+    current = district({"A": 8, "B": 7, "C": 6, "D": 9}, seed=6)
+    cl.report(current, path=tmp_path / "report.html", per_school=tmp_path / "own",
+              previous=previous, min_n=MIN_N, progress=False)
+    pooled: dict[str, dict[str, tuple]] = {}
+    districts = []
+    for name in "ABCD":
+        found = _since_tables((tmp_path / "own" / f"school-{name}.html").read_text())
+        districts.append(found.pop("since-district"))
+        assert set(found) <= {f"since-{name}"}  # a file shows its own school's change only
+        pooled.update(found)
+    assert all(d == districts[0] for d in districts)  # the same district change everywhere
+    table = cl.change(current, previous, min_n=MIN_N)
+    hidden = set(table.loc[table["suppressed"], "school_id"])
+    assert hidden == {"C", "D"} and set(pooled) == {"since-A", "since-B"}
+    # each wave's district figure minus the schools shown leaves nobody or at least MIN_N
+    for title, (n_before, n_now, *_) in districts[0].items():
+        for wave, total in ((0, n_before), (1, n_now)):
+            rest = total - sum(rows[title][wave] for rows in pooled.values() if title in rows)
+            assert rest == 0 or rest >= MIN_N, (title, wave, rest)
+    # the district report, with its inline school sections, shows the same and no more
+    inline = _since_tables(cl.report(current, path=tmp_path / "inline.html",
+                                     previous=previous, min_n=MIN_N,
+                                     progress=False).read_text())
+    assert inline.pop("since-district") == districts[0] and inline == pooled
+    for name in "CD":  # shown this year, so the file says why there is no change
+        text = (tmp_path / "own" / f"school-{name}.html").read_text()
+        assert "Since the last survey: no change is shown" in text
+        assert f'id="since-{name}"' not in text

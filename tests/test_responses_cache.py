@@ -67,3 +67,30 @@ def test_the_report_derives_each_table_from_the_responses_once(monkeypatch, tmp_
     n_scales = len(resp.instrument.scale_list)
     assert counts == {"scores": 1, "agreement": n_scales}
     assert cl.influence(resp) is cl.influence(resp)  # read once, shared
+
+
+def test_the_report_with_a_previous_wave_compares_the_waves_once(monkeypatch, tmp_path):
+    import importlib
+
+    change_module = importlib.import_module("colead.schools.change")
+    first = cl.simulate("colead-teacher", n_schools=8, respondents=(6, 12), seed=3)
+    second = cl.simulate(wave_of=first, change={"S01": 1.0}, seed=4)
+    counts = {"scores": 0, "compared": 0}
+    real_score, real_two_wave = scoring._score_frame, change_module.two_wave
+
+    def score_frame(*args, **kwargs):
+        counts["scores"] += 1
+        return real_score(*args, **kwargs)
+
+    def two_wave(*args, **kwargs):
+        counts["compared"] += 1
+        return real_two_wave(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_score_frame", score_frame)
+    monkeypatch.setattr(change_module, "two_wave", two_wave)
+    html = cl.report(second, path=tmp_path / "r.html", previous=first,
+                     progress=False).read_text()
+    # each wave scored once; the waves compared once for the district and once by school,
+    # the conversation guide reading the report's table (not once per school or rule)
+    assert counts == {"scores": 2, "compared": 2}
+    assert "rose from" in html

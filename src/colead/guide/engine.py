@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ def conversation_guide(
     item_min_n: int = 10,
     names: Mapping[Any, str] | None = None,
     allow_small_groups: bool = False,
+    previous: Responses | Sequence[Responses] | None = None,
 ) -> pd.DataFrame:
     """Strengths and questions for each school's team, chosen by rules from its results
     against the district.
@@ -62,6 +63,10 @@ def conversation_guide(
         school, as item-level detail in the report does.
     names : mapping, optional
         Group id -> name used for ``{school}``.
+    previous : Responses or sequence of Responses, optional
+        The previous survey wave(s): a ``change`` test reads each school's change since the
+        previous wave of the same instrument (:func:`colead.change`, suppressed as it is);
+        without it such tests are never met.
 
     Returns
     -------
@@ -76,26 +81,31 @@ def conversation_guide(
     A scale value is the school's mean of its teachers' scale scores, an agreement value its
     rwg(j) (both from :func:`colead.aggregate`); an influence value the school's mean rating of
     a cell (:meth:`colead.InfluenceResult.matrix`); an item value the share of answers in the
-    rule's options. The district reference is the unweighted mean of the schools' available
+    rule's options; a change value the change of the school's scale mean since the previous
+    wave, against its minimum detectable change (:func:`colead.change`, computed once per
+    survey). The district reference is the unweighted mean of the schools' available
     values, and needs ``settings.min_schools`` of them. Every default rule, with its condition
     and source, is listed by :func:`describe` and in the report's methods section.
     """
     min_n = check_min_n(min_n, "conversation_guide", allow_small_groups=allow_small_groups)
     item_min_n = check_item_min_n(item_min_n, min_n, "conversation_guide")
     surveys = [responses] if isinstance(responses, Responses) else list(responses)
-    return guide(surveys, rules=rules, by=by, min_n=min_n, item_min_n=item_min_n, names=names)
+    return guide(surveys, rules=rules, by=by, min_n=min_n, item_min_n=item_min_n, names=names,
+                 previous=previous)
 
 
 def guide(surveys: Sequence[Responses], *, rules: Any, by: str, min_n: int, item_min_n: int,
           names: Mapping[Any, str] | None = None,
-          tables: Mapping[int, Mapping[str, pd.DataFrame]] | None = None) -> pd.DataFrame:
+          tables: Mapping[int, Mapping[str, pd.DataFrame]] | None = None,
+          previous: Responses | Sequence[Responses] | None = None) -> pd.DataFrame:
     """:func:`conversation_guide` on checked arguments. ``tables`` (survey position ->
-    ``{"scales": aggregate table, "cells": long influence matrix by group}``) passes tables
-    the caller has already computed with the same ``by`` and ``min_n`` (the report), so that
-    they are not computed twice."""
+    ``{"scales": aggregate table, "cells": long influence matrix by group, "change": the
+    change table by group}``) passes tables the caller has already computed with the same
+    ``by`` and ``min_n`` (the report), so that they are not computed twice."""
     rule_set = load_rules(rules)
     for survey in surveys:
         _check_groups(survey, by)
+    earlier = _earlier(previous)
     rows: list[dict[str, Any]] = []
     groups: dict[Any, None] = {}
     hits: dict[Any, list[tuple[Rule, str]]] = {}
@@ -108,7 +118,8 @@ def guide(surveys: Sequence[Responses], *, rules: Any, by: str, min_n: int, item
         values = _Values(survey, by=by, min_n=min_n, item_min_n=item_min_n,
                          tests=[t for r in own for t in r.tests],
                          min_schools=rule_set.min_schools,
-                         given=(tables or {}).get(position, {}))
+                         given=(tables or {}).get(position, {}),
+                         previous=earlier.get(inst.name))
         for group in values.groups:
             groups.setdefault(group, None)
         for rule in own:
@@ -136,6 +147,19 @@ def _check_groups(survey: Responses, by: str) -> None:
             f"one of the {len(survey.data)} rows of the {survey.instrument.name!r} responses.")
 
 
+def _earlier(previous: Responses | Sequence[Responses] | None) -> dict[str, Responses]:
+    """The previous wave of each instrument, by the instrument's name."""
+    if previous is None:
+        return {}
+    waves = [previous] if isinstance(previous, Responses) else list(previous)
+    for wave in waves:
+        if not isinstance(wave, Responses):
+            raise InvalidParameterError(
+                "The 'previous' parameter of conversation_guide must be Responses (or a list "
+                f"of them, one per survey); got {type(wave).__name__}.")
+    return {wave.instrument.name: wave for wave in waves}
+
+
 def _check(rules: Iterable[Rule], inst: Instrument, rule_set: RuleSet) -> None:
     from colead.instrument.checks import Problems
 
@@ -154,7 +178,8 @@ class _Values:
 
     def __init__(self, survey: Responses, *, by: str, min_n: int, item_min_n: int,
                  tests: list[Test], min_schools: int,
-                 given: Mapping[str, pd.DataFrame] | None = None) -> None:
+                 given: Mapping[str, pd.DataFrame] | None = None,
+                 previous: Responses | None = None) -> None:
         self.inst = survey.instrument
         self.min_schools = min_schools
         self.groups = list(dict.fromkeys(survey.data[by].dropna()))
@@ -185,10 +210,31 @@ class _Values:
                 for group, s, z, mean in zip(shown[by], shown["stakeholder"], shown["zone"],
                                              shown["mean"], strict=True):
                     self.table.setdefault(("influence", s, z), {})[group] = float(mean)
+            if any(t.on == "change" for t in tests):
+                self._changes(given.get("change"), survey, previous, by, min_n)
         for test in tests:
             if test.on == "item":
                 self.table[("item", test.item, test.values)] = _shares(survey, test, by,
                                                                        item_min_n)
+
+    def _changes(self, found: pd.DataFrame | None, survey: Responses,
+                 previous: Responses | None, by: str, min_n: int) -> None:
+        """Each shown school's change since the previous wave, its MDC and the two means,
+        from one change table (given, or computed once here)."""
+        if found is None:
+            if previous is None:
+                return
+            from colead.schools.change import change
+
+            found = change(survey, previous, by=by, min_n=min_n)
+        keep = (~found["suppressed"].astype(bool) & found["comparable"].astype(bool)
+                & found["change"].notna())
+        found = found[keep]
+        for key, column in (("change", "change"), ("mdc", "mdc"),
+                            ("previous", "mean_previous"), ("current", "mean_current")):
+            for group, scale, value in zip(found[by], found["scale"], found[column],
+                                           strict=True):
+                self.table.setdefault((key, scale), {})[group] = float(value)
 
     def column(self, key: tuple[Any, ...]) -> np.ndarray:
         """The value of every group (in ``groups`` order); NaN where unavailable."""
@@ -251,6 +297,9 @@ def _fire_all(rule: Rule, values: _Values, names: Mapping[Any, str],
 
 def _candidates(test: Test, inst: Instrument) -> list[tuple[tuple[Any, ...], dict[str, str]]]:
     """(value key, describing fields) of every target of a test, in the instrument's order."""
+    if test.on == "change":
+        return [(("change", s), {"scale_title": inst.scales[s].title})
+                for s in test.targets or tuple(inst.scales)]
     if test.on == "scale":
         ids = test.targets or tuple(inst.scales)
         key = "rwg" if test.comparison.startswith("rwg") else "mean"
@@ -283,11 +332,19 @@ class _Met:
     districts: list[float | None]
     describe: list[dict[str, str]]
     kind: str
+    #: a change test's MDC and two means (groups x targets), for its placeholders
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def fields(self, at: int) -> dict[str, str]:
         j = int(self.best[at])
         value, district = float(self.values[at, j]), self.districts[j]
         fields = dict(self.describe[j])
+        if self.kind == "change":
+            fields["value"] = f"{abs(value):.1f}"
+            for name, grid in self.extra.items():
+                known = np.isfinite(grid[at, j])
+                fields[name] = f"{float(grid[at, j]):.1f}" if known else "\u2013"
+            return fields
         fields["value"] = _number(value, self.kind)
         fields["district"] = _number(district, self.kind) if district is not None else "\u2013"
         fields["difference"] = (_number(abs(value - district), self.kind, difference=True)
@@ -296,6 +353,8 @@ class _Met:
 
 
 def _meet_all(test: Test, values: _Values, inst: Instrument) -> _Met:
+    if test.on == "change":
+        return _meet_change(test, values, inst)
     kind = "rwg" if test.comparison.startswith("rwg") else "share" if test.on == "item" else "mean"
     candidates = _candidates(test, inst)
     n = len(values.groups)
@@ -310,6 +369,28 @@ def _meet_all(test: Test, values: _Values, inst: Instrument) -> _Met:
     best = np.argmax(np.where(usable, margin, -np.inf), axis=1)  # first of the widest
     return _Met(usable.any(axis=1), best, table, districts,
                 [fields for _, fields in candidates], kind)
+
+
+def _meet_change(test: Test, values: _Values, inst: Instrument) -> _Met:
+    """A change beyond ``threshold`` times its minimum detectable change, strictly: a rise
+    (``rose_beyond_mdc``) or a fall (``fell_beyond_mdc``), for every group at once."""
+    candidates = _candidates(test, inst)
+    scales = [key[1] for key, _ in candidates]
+
+    def grid(name: str) -> np.ndarray:
+        return (np.column_stack([values.column((name, s)) for s in scales]) if scales
+                else np.empty((len(values.groups), 0)))
+
+    change, mdc = grid("change"), grid("mdc")
+    sign = 1.0 if test.comparison == "rose_beyond_mdc" else -1.0
+    with np.errstate(invalid="ignore"):
+        margin = sign * change - test.threshold * mdc
+    usable = np.isfinite(margin) & (margin > 0)
+    best = (np.argmax(np.where(usable, margin, -np.inf), axis=1) if scales  # first of widest
+            else np.zeros(len(values.groups), dtype=int))
+    return _Met(np.asarray(usable.any(axis=1)), best, change, [None] * len(scales),
+                [fields for _, fields in candidates], "change",
+                {"mdc": mdc, "previous": grid("previous"), "current": grid("current")})
 
 
 def _margins(test: Test, value: np.ndarray, district: np.ndarray) -> np.ndarray:
@@ -377,7 +458,10 @@ def _words(test: Test, inst: Instrument | None = None) -> str:
 
     scales = {} if inst is None else {s.id: s.title for s in inst.scale_list}
     grid = None if inst is None else inst.influence
-    if test.on == "scale":
+    if test.on == "change":
+        what = ("the change of the school mean of "
+                f"{named(test.targets, 'any scale', scales)} since the previous survey")
+    elif test.on == "scale":
         what = named(test.targets, "any scale", scales)
         what = f"the school mean of {what}" if not test.comparison.startswith("rwg") else what
     elif test.on == "influence":
@@ -398,7 +482,17 @@ def _words(test: Test, inst: Instrument | None = None) -> str:
                "below_district": f"at least {t:g} below the district",
                "at_least": f"at least {t:g}", "at_most": f"at most {t:g}",
                "rwg_below": f"agreement among teachers (rwg(j)) below {t:g}",
-               "rwg_at_least": f"agreement among teachers (rwg(j)) of at least {t:g}"}
+               "rwg_at_least": f"agreement among teachers (rwg(j)) of at least {t:g}",
+               "rose_beyond_mdc": _beyond("a rise", t),
+               "fell_beyond_mdc": _beyond("a fall", t)}
     if test.comparison.startswith("rwg"):
         return f"{phrases[test.comparison]} on {what}"
     return f"{what}: {phrases[test.comparison]}"
+
+
+def _beyond(what: str, times: float) -> str:
+    """A change test's comparison in words: the minimum detectable change (MDC) is what
+    chance in who answered could explain (1.96 standard errors of the change)."""
+    mdc = ("its minimum detectable change" if times == 1
+           else f"{times:g} times its minimum detectable change")
+    return f"{what} larger than {mdc} (the change that chance in who answered could explain)"

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from colead._files import check_output, write_text
 from colead._version import __version__
 from colead.exceptions import ColeadWarning, InvalidParameterError
-from colead.guide import describe
+from colead.guide import describe, load_rules
 from colead.instrument import Instrument, load_instrument
 from colead.io.responses import Responses
 from colead.privacy import check_item_min_n, check_min_n
@@ -56,6 +56,7 @@ def report(
     progress: bool | None = None,
     per_school: str | os.PathLike[str] | None = None,
     school_sections: bool | None = None,
+    previous: Responses | None = None,
 ) -> Path:
     """Write the HTML report for a school team (and, with ``per_school``, one per school).
 
@@ -101,6 +102,12 @@ def report(
         when there is no ``per_school`` folder and at most 30 schools; otherwise it
         summarises the schools (a sortable table, the spread across schools, the schools
         that stand out), which keeps it small at any number of schools.
+    previous : Responses, optional
+        The previous survey of the same schools: adds "Since the last survey" to the
+        district and to each school (the change of each scale mean with its 95% interval
+        and minimum detectable change, :func:`colead.change`, hidden in both surveys
+        wherever either would show fewer than ``min_n`` people) and lets the guide's change
+        rules fire.
 
     Returns
     -------
@@ -129,7 +136,7 @@ def report(
                        roster=_roster(roster, by),
                        labels=_group_names(responses.data[by].dropna().unique(), roster,
                                            names, by),
-                       surveys=list(surveys), rules=rules)
+                       surveys=list(surveys), rules=rules, previous=previous)
         pages = Pages(prep, title=title, surveys=list(surveys), rules=rules)
     inline = (school_sections if school_sections is not None
               else folder is None and len(prep.groups) <= INLINE_SCHOOLS)
@@ -163,6 +170,8 @@ class Pages:
         self.env = _environment()
         inst = prep.inst
         self.district = sections.district(prep)
+        rule_set = load_rules(rules)
+        insts = [inst, *(s.instrument for s in surveys)]
         self.common = {
             "generated": dt.date.today().isoformat(),
             "version": __version__,
@@ -173,10 +182,11 @@ class Pages:
             "words": EXPLAIN,
             "overview": sections.overview(prep),
             "district": self.district,
-            "methods": sections.methods([inst, *(s.instrument for s in surveys)],
-                                        min_n=prep.min_n, item_min_n=prep.item_min_n,
-                                        rules=describe(rules, [inst, *(s.instrument
-                                                                       for s in surveys)])),
+            "methods": sections.methods(
+                insts, min_n=prep.min_n, item_min_n=prep.item_min_n,
+                rules=describe(rule_set, insts), previous=prep.previous is not None,
+                on_change=frozenset(r.id for r in rule_set.rules
+                                    if any(t.on == "change" for t in r.tests))),
         }
         self.title = title or f"{inst.title}: results by school"
         self.school_template = self.env.get_template("school_page.html.j2")

@@ -23,10 +23,11 @@ def pct(value: Any) -> str:
     return "\u2013" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
 
 
-def anchor(group: Any) -> str:
-    """The id of a school's section in a page."""
+def anchor(group: Any, part: str = "school") -> str:
+    """The id of a school's section in a page (``part``: of one part of it, such as
+    ``since``)."""
     text = "".join(ch if ch.isalnum() else "-" for ch in str(group))
-    return f"school-{text}"
+    return f"{part}-{text}"
 
 
 def slug(group: Any) -> str:

@@ -35,6 +35,8 @@ class Prepared:
     item_min_n: int
     grouped: bool
     titles: dict[str, str]
+    #: each scale's declared range (the charts' axes)
+    bounds: dict[str, tuple[float, float]]
     table: pd.DataFrame
     groups: list[Any]
     labels: dict[Any, str]
@@ -55,6 +57,12 @@ class Prepared:
     cell_means: np.ndarray | None = None
     #: per group, its rows of the influence indices (zone, suppressed, figures)
     indices: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the previous survey, and the change since it: the district's and the groups' tables
+    #: (:func:`colead.change`, computed once), and each group's rows of the latter
+    previous: Responses | None = None
+    change_district: pd.DataFrame | None = None
+    change: pd.DataFrame | None = None
+    changes: dict[Any, list[Any]] = field(default_factory=dict)
     _likert: dict[str, LikertItems] = field(default_factory=dict)
 
     def likert_items(self, scale: str) -> LikertItems:
@@ -71,7 +79,8 @@ class Prepared:
 
 def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
             roster: pd.DataFrame | None, labels: Mapping[Any, str] | None,
-            surveys: Sequence[Responses], rules: Any) -> Prepared:
+            surveys: Sequence[Responses], rules: Any,
+            previous: Responses | None = None) -> Prepared:
     from colead.guide.engine import guide
 
     data = responses.data
@@ -88,6 +97,7 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
     prep = Prepared(
         responses=responses, inst=inst, by=by, min_n=min_n, item_min_n=item_min_n,
         grouped=grouped, titles=titles, table=table, groups=groups,
+        bounds={sc.id: (float(sc.min or 0), float(sc.max or 1)) for sc in inst.scale_list},
         labels={g: str((labels or {}).get(g, g)) for g in groups},
         sizes={g: int(n) for g, n in sizes.items()},
         counts=(scores.groupby(by, sort=False)[list(titles)].count() if grouped
@@ -96,7 +106,14 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
         agreement=agreement(responses, by=by, min_n=min_n) if grouped else None,
         scores=scores,
         position={g: i for i, g in enumerate(groups)},
+        previous=previous,
     )
+    if previous is not None:
+        from colead.reporting.change import change_tables, split
+
+        prep.change_district, prep.change = change_tables(responses, previous, by=by,
+                                                          min_n=min_n, grouped=grouped)
+        prep.changes = split(prep.change, by)
     if not grouped:
         return prep
     prep.arrays = _arrays(table, by, groups, list(titles))
@@ -117,7 +134,8 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
 
         warnings.simplefilter("ignore", ColeadWarning)
         tables = {0: {"scales": table,
-                      **({"cells": prep.influence["cells"]} if prep.influence else {})}}
+                      **({"cells": prep.influence["cells"]} if prep.influence else {}),
+                      **({"change": prep.change} if prep.change is not None else {})}}
         chosen = guide([responses, *surveys], rules=rules, by=by, min_n=min_n,
                        item_min_n=item_min_n, names=prep.labels, tables=tables)
     for group, kind, text in zip(chosen[by].tolist(), chosen["kind"].tolist(),

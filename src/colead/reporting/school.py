@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from colead.reporting.change import since
 from colead.reporting.charts import heatmap_cells, likert_rows
 from colead.reporting.format import anchor, fmt
 from colead.reporting.prepare import Prepared
@@ -49,6 +50,9 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
     }
     section["likert"] = _likert_charts(prep, at, name, hidden={s for s, h in zip(ids, hidden,
                                                                                 strict=True) if h})
+    section["since"] = (None if prep.previous is None else since(
+        prep.changes.get(group, []), name=name, anchor=anchor(group, "since"),
+        titles=prep.titles, bounds=prep.bounds))
     section["influence"] = _influence(prep, district, group, at)
     section["guide"] = prep.guide.get(group, {"strengths": [], "questions": []})
     section["distributions"] = [

@@ -14,6 +14,7 @@ import pandas as pd
 
 from colead.instrument import Instrument
 from colead.relate import correlate, correlation_matrix
+from colead.reporting.change import since
 from colead.reporting.charts import band_rows, heatmap_cells, records
 from colead.reporting.format import anchor, fmt, pct
 from colead.reporting.prepare import Prepared
@@ -75,6 +76,9 @@ def district(prep: Prepared) -> dict[str, Any]:
     shown_groups = int(shown_rows.groupby("scale").size().max()) if len(shown_rows) else 0
     return {
         "influence": _influence(inst, prep, min_n),
+        "since": (None if prep.change_district is None else since(
+            list(prep.change_district.itertuples(index=False)), name="The district",
+            anchor="since-district", titles=titles, bounds=prep.bounds)),
         "means": means,
         "needed": {s: respondents_needed(float(v), 0.70) if pd.notna(v) else np.nan
                    for s, v in icc1.items()},
@@ -158,17 +162,21 @@ def _scale_range(labels: dict[Any, str], low: float, high: float) -> str:
 
 # -- methods ---------------------------------------------------------------------------------
 def methods(insts: list[Instrument], *, min_n: int, item_min_n: int,
-            rules: pd.DataFrame | None = None) -> dict[str, Any]:
+            rules: pd.DataFrame | None = None, previous: bool = False,
+            on_change: frozenset[str] = frozenset()) -> dict[str, Any]:
     """What was computed and how, with the conversation guide's rules of the instruments
-    used, their conditions in words (:func:`colead.guide.describe`)."""
+    used, their conditions in words (:func:`colead.guide.describe`); with ``previous``, how
+    the change since the previous survey was computed (the rules ``on_change``, which read
+    it, are listed only then)."""
     inst = insts[0]
     citations = list(dict.fromkeys([*inst.citations,
                                     *(c for sc in inst.scale_list for c in sc.citations)]))
     used = {i.name for i in insts}
     shown = [] if rules is None else [r for r in rules.to_dict(orient="records")
-                                      if r["instrument"] in used]
+                                      if r["instrument"] in used
+                                      and (previous or r["rule"] not in on_change)]
     return {"source": inst.source, "licence": inst.licence, "citations": citations,
-            "min_n": min_n, "item_min_n": item_min_n, "rules": shown,
+            "min_n": min_n, "item_min_n": item_min_n, "rules": shown, "change": previous,
             "several": len(used) > 1,
             "scales": [{"title": sc.title, "construct": sc.construct, "k": sc.k,
                         "reversed": sum(inst.item(i).reverse for i in sc.items)}

@@ -48,6 +48,11 @@ def test_report_shows_since_the_last_survey_and_nothing_of_a_small_school(waves,
     s02 = html.split('id="school-S02"')[1].split('id="school-S03"')[0]
     assert "since the last survey, by more than" in s01 and " rose from " in s01
     assert " fell from " in s02 and " rose from " not in s02
+    # Methods says how the change was computed and lists the change rules in words
+    methods = html[html.index('id="methods"'):]
+    assert "minimum detectable change (MDC) is 1.96 standard errors" in methods
+    assert ("the change of the school mean of any scale since the previous survey: a rise "
+            "larger than its minimum detectable change") in methods
 
 
 def test_the_guide_names_a_rise_and_a_fall_beyond_the_mdc(waves):

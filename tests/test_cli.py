@@ -214,8 +214,9 @@ def test_report_takes_a_second_survey_and_a_district_rules_file(tmp_path, capsys
     cl.write_export(collab, tmp_path / "collab.csv", platform="qualtrics")
     rules = tmp_path / "rules.yaml"
     bundled = default_rules_path().read_text(encoding="utf-8")
-    rules.write_text(bundled.replace("id: low_teacher_influence", "id: our_district_rule")
-                     .replace("    source: \"", "    source: \"Our district, after ", 1),
+    before, after = bundled.split("id: low_teacher_influence")
+    rules.write_text(before + "id: our_district_rule"
+                     + after.replace("    source: \"", "    source: \"Our district, after ", 1),
                      encoding="utf-8")
     out = tmp_path / "report.html"
     assert main(["report", str(tmp_path / "teachers.csv"), "-o", str(out), "--rules", str(rules),

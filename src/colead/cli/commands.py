@@ -274,7 +274,7 @@ def report(args: argparse.Namespace) -> int:
     path = report(responses, path=args.output, by=by, min_n=args.min_n,
                   item_min_n=args.item_min_n, title=args.title, roster=roster, surveys=surveys,
                   rules=args.rules, per_school=args.per_school,
-                  previous=_previous_survey(args))
+                  previous=_previous_survey(args), ordinal=args.ordinal)
     also = (f", and one report per school in {args.per_school}" if args.per_school else "")
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
           f"groups under {args.min_n} respondents suppressed){also}")

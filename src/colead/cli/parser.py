@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous-instrument", metavar="INSTRUMENT",
                    help="the previous survey's instrument, when it was another version "
                    "(default: --instrument)")
+    p.add_argument("--ordinal", action="store_true",
+                   help="the reliability table also shows ordinal alpha and omega (from "
+                   "polychoric correlations; for items with few answer categories or skewed "
+                   "answers)")
     _force_option(p)
     p.set_defaults(run=cmd.report)
 

@@ -57,6 +57,7 @@ def report(
     per_school: str | os.PathLike[str] | None = None,
     school_sections: bool | None = None,
     previous: Responses | None = None,
+    ordinal: bool = False,
 ) -> Path:
     """Write the HTML report for a school team (and, with ``per_school``, one per school).
 
@@ -108,6 +109,10 @@ def report(
         and minimum detectable change, :func:`colead.change`, hidden in both surveys
         wherever either would show fewer than ``min_n`` people) and lets the guide's change
         rules fire.
+    ordinal : bool, default False
+        The reliability table also shows ordinal alpha and categorical omega (from the
+        items' polychoric correlations, :func:`colead.reliability` with ``ordinal=True``),
+        which suit items of few answer categories or skewed answers.
 
     Returns
     -------
@@ -136,7 +141,8 @@ def report(
                        roster=_roster(roster, by),
                        labels=_group_names(responses.data[by].dropna().unique(), roster,
                                            names, by),
-                       surveys=list(surveys), rules=rules, previous=previous)
+                       surveys=list(surveys), rules=rules, previous=previous,
+                       ordinal=bool(ordinal))
         pages = Pages(prep, title=title, surveys=list(surveys), rules=rules)
     inline = (school_sections if school_sections is not None
               else folder is None and len(prep.groups) <= INLINE_SCHOOLS)
@@ -186,7 +192,8 @@ class Pages:
                 insts, min_n=prep.min_n, item_min_n=prep.item_min_n,
                 rules=describe(rule_set, insts), previous=prep.previous is not None,
                 on_change=frozenset(r.id for r in rule_set.rules
-                                    if any(t.on == "change" for t in r.tests))),
+                                    if any(t.on == "change" for t in r.tests)),
+                ordinal=prep.ordinal),
         }
         self.title = title or f"{inst.title}: results by school"
         self.school_template = self.env.get_template("school_page.html.j2")

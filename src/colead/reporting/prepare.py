@@ -63,6 +63,8 @@ class Prepared:
     change_district: pd.DataFrame | None = None
     change: pd.DataFrame | None = None
     changes: dict[Any, list[Any]] = field(default_factory=dict)
+    #: the reliability table has ordinal alpha and omega too
+    ordinal: bool = False
     _likert: dict[str, LikertItems] = field(default_factory=dict)
 
     def likert_items(self, scale: str) -> LikertItems:
@@ -80,7 +82,7 @@ class Prepared:
 def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
             roster: pd.DataFrame | None, labels: Mapping[Any, str] | None,
             surveys: Sequence[Responses], rules: Any,
-            previous: Responses | None = None) -> Prepared:
+            previous: Responses | None = None, ordinal: bool = False) -> Prepared:
     from colead.guide.engine import guide
 
     data = responses.data
@@ -92,7 +94,7 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
     scores = score(responses)
     with warnings.catch_warnings():  # a scale nobody answered: no variance, said in the table
         warnings.simplefilter("ignore", RuntimeWarning)
-        alphas = reliability(responses)
+        alphas = reliability(responses, ordinal=ordinal)
     sizes = data.groupby(by, sort=False).size()
     prep = Prepared(
         responses=responses, inst=inst, by=by, min_n=min_n, item_min_n=item_min_n,
@@ -106,7 +108,7 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
         agreement=agreement(responses, by=by, min_n=min_n) if grouped else None,
         scores=scores,
         position={g: i for i, g in enumerate(groups)},
-        previous=previous,
+        previous=previous, ordinal=ordinal,
     )
     if previous is not None:
         from colead.reporting.change import change_tables, split

@@ -85,7 +85,9 @@ def district(prep: Prepared) -> dict[str, Any]:
         "mean_rows": [{"scale": titles[s], "suppressed": not shown[s],
                        "mean": fmt(means[s][0]), "sd": fmt(means[s][1]),
                        "n": str(int(stats.loc[s, "count"]))} for s in titles],
-        "reliability": [_reliability_row(r, titles, min_n) for r in records(prep.reliability)],
+        "reliability": [_reliability_row(r, titles, min_n, ordinal=prep.ordinal)
+                        for r in records(prep.reliability)],
+        "ordinal": prep.ordinal,
         "agreement": agreement_rows,
         "agreement_note": _agreement_note(agreement, shown_groups, prep.grouped),
         "bands": (band_rows(shown_rows[["scale", "rwg_j"]], titles)
@@ -112,12 +114,16 @@ def _influence(inst: Instrument, prep: Prepared, min_n: int) -> dict[str, Any] |
             "scale": _scale_range(rs.label_map, float(rs.min or 0), float(rs.max or 1))}
 
 
-def _reliability_row(r: Any, titles: dict[str, str], min_n: int) -> dict[str, Any]:
+def _reliability_row(r: Any, titles: dict[str, str], min_n: int, *,
+                     ordinal: bool = False) -> dict[str, Any]:
     if pd.isna(r.n) or r.n < min_n:
         return {"scale": titles[r.scale], "suppressed": True, "k": r.k}
-    return {"scale": titles[r.scale], "suppressed": False, "k": r.k, "n": fmt(int(r.n)),
-            "alpha": fmt(r.alpha), "ci": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
-            "omega": fmt(r.omega_total), "flagged": r.flagged_items or "none"}
+    row = {"scale": titles[r.scale], "suppressed": False, "k": r.k, "n": fmt(int(r.n)),
+           "alpha": fmt(r.alpha), "ci": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+           "omega": fmt(r.omega_total), "flagged": r.flagged_items or "none"}
+    if ordinal:
+        row.update(ordinal_alpha=fmt(r.ordinal_alpha), ordinal_omega=fmt(r.ordinal_omega))
+    return row
 
 
 def _agreement_note(agreement: pd.DataFrame | None, shown: int, grouped: bool) -> str:
@@ -161,22 +167,34 @@ def _scale_range(labels: dict[Any, str], low: float, high: float) -> str:
 
 
 # -- methods ---------------------------------------------------------------------------------
+#: The sources of ordinal alpha and categorical omega (``report(ordinal=True)``).
+ORDINAL_CITATIONS = (
+    "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients "
+    "alpha and theta for Likert rating scales. Journal of Modern Applied Statistical Methods, "
+    "6(1), 21-29.",
+    "Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using structural "
+    "equation modeling: An alternative to coefficient alpha. Psychometrika, 74(1), 155-167.",
+)
+
+
 def methods(insts: list[Instrument], *, min_n: int, item_min_n: int,
             rules: pd.DataFrame | None = None, previous: bool = False,
-            on_change: frozenset[str] = frozenset()) -> dict[str, Any]:
+            on_change: frozenset[str] = frozenset(), ordinal: bool = False) -> dict[str, Any]:
     """What was computed and how, with the conversation guide's rules of the instruments
     used, their conditions in words (:func:`colead.guide.describe`); with ``previous``, how
     the change since the previous survey was computed (the rules ``on_change``, which read
     it, are listed only then)."""
     inst = insts[0]
     citations = list(dict.fromkeys([*inst.citations,
-                                    *(c for sc in inst.scale_list for c in sc.citations)]))
+                                    *(c for sc in inst.scale_list for c in sc.citations),
+                                    *(ORDINAL_CITATIONS if ordinal else ())]))
     used = {i.name for i in insts}
     shown = [] if rules is None else [r for r in rules.to_dict(orient="records")
                                       if r["instrument"] in used
                                       and (previous or r["rule"] not in on_change)]
     return {"source": inst.source, "licence": inst.licence, "citations": citations,
             "min_n": min_n, "item_min_n": item_min_n, "rules": shown, "change": previous,
+            "ordinal": ordinal,
             "several": len(used) > 1,
             "scales": [{"title": sc.title, "construct": sc.construct, "k": sc.k,
                         "reversed": sum(inst.item(i).reverse for i in sc.items)}

@@ -59,6 +59,10 @@ EXPLAIN: dict[str, tuple[str, str]] = {
                  "the whole population of teachers."),
     "omega": ("Omega", "a second measure of consistency that allows items to differ in how "
               "strongly they reflect the scale; read it like alpha."),
+    "ordinal": ("Ordinal alpha and omega", "the same two measures computed from the "
+                "polychoric correlations of the items, which treat answers as ordered "
+                "categories rather than equally spaced numbers; they suit items with five or "
+                "fewer answer categories or answers bunched at one end."),
     "flagged": ("Items to check", "items whose answers go less well with the rest of the "
                 "scale (the scale would be more consistent without them)."),
     "correlation": ("Correlation", "from -1 to 1: how closely two scales go together; 0 "

@@ -21,6 +21,7 @@ from colead.io.responses import Responses
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import score
 from colead.reporting.charts import LikertItems, likert_items
+from colead.reporting.stability import needed
 from colead.schools.aggregate import AGGREGATE_COLUMNS, aggregate, agreement, distribution
 
 
@@ -65,6 +66,10 @@ class Prepared:
     changes: dict[Any, list[Any]] = field(default_factory=dict)
     #: the reliability table has ordinal alpha and omega too
     ordinal: bool = False
+    #: per scale, the respondents a school needs for a reliable mean (colead.plan)
+    needed: dict[str, float] = field(default_factory=dict)
+    #: per group, its staff from the roster (response rates, respondents still needed)
+    staff: dict[Any, float] = field(default_factory=dict)
     _likert: dict[str, LikertItems] = field(default_factory=dict)
 
     def likert_items(self, scale: str) -> LikertItems:
@@ -118,6 +123,10 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
         prep.changes = split(prep.change, by)
     if not grouped:
         return prep
+    prep.needed = needed(prep.agreement)
+    if roster is not None:
+        prep.staff = {g: float(v) for g, v in zip(roster[by], roster["size"], strict=True)
+                      if pd.notna(v)}
     prep.arrays = _arrays(table, by, groups, list(titles))
     prep.arrays["count"] = (prep.counts.reindex(index=groups, columns=list(titles))
                             .to_numpy(dtype=float))

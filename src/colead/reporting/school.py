@@ -16,6 +16,7 @@ from colead.reporting.change import since
 from colead.reporting.charts import heatmap_cells, likert_rows
 from colead.reporting.format import anchor, fmt
 from colead.reporting.prepare import Prepared
+from colead.reporting.stability import stability
 from colead.reporting.words import STABLE, agreement_band, band_index, listing
 
 __all__ = ["notes", "school"]
@@ -38,8 +39,11 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
     reference = np.array([means[s][0] for s in ids], dtype=float)
     section["rows"] = [_scale_row(row, j, prep.titles[s], reference[j], reasons[j], hidden[j])
                        for j, s in enumerate(ids)]
-    section["notes"] = notes(row, [prep.titles[s] for s in ids], reference, n=n,
-                             needed=[district["needed"].get(s, np.nan) for s in ids])
+    needs = [district["needed"].get(s, np.nan) for s in ids]
+    section["notes"] = notes(row, [prep.titles[s] for s in ids], reference, n=n)
+    section["stability"] = stability(row, [prep.titles[s] for s in ids], needs, respondents=n,
+                                     name=name, noun=_plural(prep.inst.respondent),
+                                     staff=prep.staff.get(group))
     scales = prep.inst.scale_list
     bounds = (float(scales[0].min or 0), float(scales[0].max or 1)) if scales else (0.0, 1.0)
     section["profile"] = {
@@ -59,6 +63,12 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
         {"text": text, "suppressed": mine.get(group) is None, "rows": mine.get(group) or []}
         for text, mine in prep.distributions]
     return section
+
+
+def _plural(respondent: str) -> str:
+    """``teacher`` -> ``teachers``; ``respondents`` when the instrument does not say."""
+    return f"{respondent}s" if respondent and not respondent.endswith("s") else (
+        respondent or "respondents")
 
 
 def _reason(n: float, min_n: int) -> str:
@@ -108,8 +118,8 @@ def _profile(row: dict[str, np.ndarray], reference: np.ndarray, titles: list[str
     return out
 
 
-def notes(row: dict[str, np.ndarray], titles: list[str], reference: np.ndarray, *, n: int,
-          needed: list[float]) -> list[str]:
+def notes(row: dict[str, np.ndarray], titles: list[str], reference: np.ndarray, *,
+          n: int) -> list[str]:
     """What stands out, as sentences a school team can discuss: scales where the school
     differs from the district beyond its interval, where teachers' views diverge (rwg(j)
     bands of LeBreton & Senter 2008), and whether its means are stable yet (ICC(2) for its
@@ -143,16 +153,12 @@ def notes(row: dict[str, np.ndarray], titles: list[str], reference: np.ndarray, 
         out.append("Teachers agree strongly with one another on every scale shown (rwg(j) "
                    "above .70).")
     if shaky.any():
-        need = sorted(int(v) for v, s in zip(needed, shaky, strict=True) if s and np.isfinite(v))
-        many = ("" if not need else f"{need[0]}" if need[0] == need[-1]
-                else f"{need[0]} to {need[-1]}")
         names = [t for t, s in zip(titles, shaky, strict=True) if s]
-        text = (f"With {n} respondents, the school mean is not yet a stable estimate (reliability "
-                f"of the mean below .70) on {len(names)} of the {int(shown.sum())} scales "
-                f"shown: {listing(names)}.")
-        if many:
-            text += f" About {many} respondents would make them stable."
-        out.append(text)
+        out.append(f"With {n} respondents, the school mean is not yet a stable estimate "
+                   f"(reliability of the mean below .70) on {len(names)} of the "
+                   f"{int(shown.sum())} scales shown: {listing(names)}; how many more answers "
+                   "would make them stable is under \u201cAre these averages reliable "
+                   "yet?\u201d.")
     return out
 
 

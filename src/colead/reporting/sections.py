@@ -19,7 +19,6 @@ from colead.reporting.charts import band_rows, heatmap_cells, records
 from colead.reporting.format import anchor, fmt, pct
 from colead.reporting.prepare import Prepared
 from colead.reporting.school import school
-from colead.schools.plan import respondents_needed
 
 __all__ = ["anchor", "district", "fmt", "methods", "overview", "pct", "school"]
 
@@ -70,8 +69,6 @@ def district(prep: Prepared) -> dict[str, Any]:
         "rwg": fmt(r.rwg_j_median), "share": pct(r.share_rwg_j_70), "ad": fmt(r.ad_mean),
         "groups": r.n_groups, "suppressed": r.n_suppressed,
     } for r in records(agreement if agreement is not None else pd.DataFrame())]
-    icc1 = ({} if agreement is None else
-            dict(zip(agreement["scale"], agreement["icc1"], strict=True)))
     shown_rows = table[~table["suppressed"].astype(bool)] if len(table) else table
     shown_groups = int(shown_rows.groupby("scale").size().max()) if len(shown_rows) else 0
     return {
@@ -80,8 +77,7 @@ def district(prep: Prepared) -> dict[str, Any]:
             list(prep.change_district.itertuples(index=False)), name="The district",
             anchor="since-district", titles=titles, bounds=prep.bounds)),
         "means": means,
-        "needed": {s: respondents_needed(float(v), 0.70) if pd.notna(v) else np.nan
-                   for s, v in icc1.items()},
+        "needed": prep.needed,
         "mean_rows": [{"scale": titles[s], "suppressed": not shown[s],
                        "mean": fmt(means[s][0]), "sd": fmt(means[s][1]),
                        "n": str(int(stats.loc[s, "count"]))} for s in titles],

@@ -96,3 +96,27 @@ def test_an_export_in_another_language_reads_without_a_mapping(inst, platform):
                              school="School" if platform == "google_forms" else "school_id")
     assert back.log.unmapped_columns == ()
     np.testing.assert_array_equal(back.items.to_numpy(), resp.items.to_numpy())
+
+
+def test_a_spanish_survey_has_colead_own_texts_in_spanish_too(tmp_path):
+    """Cover, confidentiality statement, answering hints and thanks follow the language
+    (fielding/_layout.py's TEXTS), in the questionnaire, the .qsf and the LimeSurvey file."""
+    import json
+    import re
+
+    from colead.fielding._layout import TEXTS
+
+    english = [TEXTS["en"][key].split("{")[0].strip() for key in
+               ("about", "confidential_heading", "thanks", "all_that_apply", "statement")]
+    html = cl.field("colead-teacher", to="html", path=tmp_path / "q.html", language="es")
+    body = re.sub(r"<[^>]+>", " ", html.read_text(encoding="utf-8").split("<body", 1)[1])
+    qsf = cl.field("colead-teacher", to="qualtrics", path=tmp_path / "s.qsf", language="es")
+    qsf_text = json.dumps(json.loads(qsf.read_text(encoding="utf-8")), ensure_ascii=False)
+    lime = cl.field("colead-teacher", to="limesurvey", path=tmp_path / "s.txt", language="es")
+    lime_es = "\n".join(line for line in lime.read_text(encoding="utf-8").splitlines()
+                        if "\tes\t" in line)
+    for text in (body, qsf_text, lime_es):
+        assert "Sus respuestas son confidenciales." in text
+        assert not [phrase for phrase in english if phrase and phrase in text]
+    assert "Un número del 0 al 50" in body and "Acerca de esta encuesta" in body
+    assert set(TEXTS["es"]) == set(TEXTS["en"])

@@ -28,8 +28,11 @@ from colead.instrument import Instrument, ResponseScale
 
 QuestionKind = Literal["matrix", "grid", "single", "numeric", "multiple"]
 
-#: The respondent-facing texts colead adds around an instrument's own (English only).
-TEXT = {
+#: The respondent-facing texts colead adds around an instrument's own, by language. The
+#: Spanish is colead's own translation (formal *usted*, as the bundled instruments' Spanish),
+#: not yet validated with respondents; other languages fall back to English.
+TEXTS: dict[str, dict[str, str]] = {}
+TEXTS["en"] = {
     "about": "About this survey",
     "how_to": (
         "Please answer each question as well as you can. For most questions, mark one box in "
@@ -66,6 +69,51 @@ TEXT = {
     "school": "School",
     "thanks": "Thank you for taking part.",
 }
+
+TEXTS["es"] = {
+    "about": "Acerca de esta encuesta",
+    "how_to": (
+        "Responda cada pregunta lo mejor que pueda. En la mayoría de las preguntas, marque una "
+        "casilla en cada fila. Si una pregunta no se aplica a usted, o no sabe la respuesta, "
+        "déjela en blanco."
+    ),
+    "how_to_missing": (
+        "Responda cada pregunta lo mejor que pueda. En la mayoría de las preguntas, marque una "
+        "casilla en cada fila. Algunas preguntas ofrecen {labels} después de su escala: "
+        "márquelo si es su respuesta. Deje en blanco cualquier otra pregunta que no se aplique "
+        "a usted o que no pueda responder."
+    ),
+    "confidential_heading": "Sus respuestas son confidenciales.",
+    "confidential": (
+        "Nadie en su escuela ni en su distrito ve las respuestas individuales. Los resultados "
+        "se presentan solo como resúmenes de grupos de al menos {min_n} personas; los grupos "
+        "más pequeños no se informan. La participación es voluntaria y puede omitir cualquier "
+        "pregunta."
+    ),
+    "questions": "Preguntas",
+    "statement": "Afirmación",
+    "decision": "Decisión",
+    "grid_how_to": (
+        "Escriba el número de su respuesta en cada casilla, según la escala de abajo. Deje una "
+        "casilla en blanco si no lo sabe."
+    ),
+    "grid_how_to_missing": (
+        "Escriba el número de su respuesta en cada casilla, según la escala de abajo, o "
+        "{codes} si esa es su respuesta."
+    ),
+    "or": "o",
+    "number": "Un número del {min} al {max}",
+    "number_open": "Un número",
+    "all_that_apply": "Marque todas las que correspondan.",
+    "not_asked": "no se pregunta",
+    "school": "Escuela",
+    "thanks": "Gracias por su participación.",
+}
+
+
+def texts(language: str) -> dict[str, str]:
+    """colead's own respondent-facing texts in ``language`` (English where it has none)."""
+    return {**TEXTS["en"], **TEXTS.get(language, {})}
 
 
 @dataclass(frozen=True)
@@ -150,7 +198,7 @@ def pages(instrument: Instrument) -> list[Page]:
             number += 1
             questions.append(Question(kind, key, text, rows, scale, number))
         info = sections.get(section or "", {"title": "", "instructions": ""})
-        title = info["title"] or TEXT["questions"]
+        title = info["title"] or texts(instrument.language)["questions"]
         out.append(Page(section or "questions", title, info["instructions"], tuple(questions)))
     return out
 
@@ -202,31 +250,37 @@ def offered_labels(instrument: Instrument) -> list[str]:
 def how_to(instrument: Instrument) -> str:
     """The instructions of the cover page (they name the missing answers offered)."""
     labels = offered_labels(instrument)
+    t = texts(instrument.language)
     if not labels:
-        return TEXT["how_to"]
-    return TEXT["how_to_missing"].format(labels=_either([f'"{label}"' for label in labels]))
+        return t["how_to"]
+    quoted = [f"\u201c{label}\u201d" if instrument.language == "es" else f'"{label}"'
+              for label in labels]
+    return t["how_to_missing"].format(labels=_either(quoted, instrument.language))
 
 
-def grid_how_to(question: Question) -> str:
+def grid_how_to(question: Question, language: str = "en") -> str:
     """How to fill the number boxes of the influence grid, with its missing answers' codes."""
+    t = texts(language)
     if not question.missing_options:
-        return TEXT["grid_how_to"]
-    codes = [f'{code} for "{label}"' for code, label in question.missing_options]
-    return TEXT["grid_how_to_missing"].format(codes=_either(codes))
+        return t["grid_how_to"]
+    pattern = '{code} para \u201c{label}\u201d' if language == "es" else '{code} for "{label}"'
+    codes = [pattern.format(code=code, label=label) for code, label in question.missing_options]
+    return t["grid_how_to_missing"].format(codes=_either(codes, language))
 
 
-def _either(parts: list[str]) -> str:
+def _either(parts: list[str], language: str = "en") -> str:
     """``a``, ``a or b``, ``a, b or c``."""
     if len(parts) <= 1:
         return "".join(parts)
-    return f"{', '.join(parts[:-1])} {TEXT['or']} {parts[-1]}"
+    return f"{', '.join(parts[:-1])} {texts(language)['or']} {parts[-1]}"
 
 
-def number_hint(scale: ResponseScale) -> str:
+def number_hint(scale: ResponseScale, language: str = "en") -> str:
     """ "A number from 0 to 50" for a numeric response scale."""
+    t = texts(language)
     if scale.min is None or scale.max is None:
-        return TEXT["number_open"]
-    return TEXT["number"].format(min=f"{scale.min:g}", max=f"{scale.max:g}")
+        return t["number_open"]
+    return t["number"].format(min=f"{scale.min:g}", max=f"{scale.max:g}")
 
 
 def unique(name: str, taken: set[str]) -> str:

@@ -52,7 +52,6 @@ from pathlib import Path
 
 from colead.exceptions import InstrumentError, InstrumentProblem
 from colead.fielding._layout import (
-    TEXT,
     Page,
     Question,
     how_to,
@@ -60,6 +59,7 @@ from colead.fielding._layout import (
     mentions_all_that_apply,
     number_hint,
     pages,
+    texts,
 )
 from colead.instrument import Instrument
 from colead.io.limesurvey import CODE_LENGTH, META, item_codes
@@ -146,16 +146,17 @@ def _settings(languages: list[str]) -> list[list[str]]:
 
 
 def _language_settings(inst: Instrument, min_n: int) -> list[list[str]]:
+    words = texts(inst.language)
     welcome = (
-        f"<p>{_h(how_to(inst))}</p><p><strong>{_h(TEXT['confidential_heading'])}"
-        f"</strong> {_h(TEXT['confidential'].format(min_n=min_n))}</p>"
+        f"<p>{_h(how_to(inst))}</p><p><strong>{_h(words['confidential_heading'])}"
+        f"</strong> {_h(words['confidential'].format(min_n=min_n))}</p>"
     )
     values = {
         "surveyls_language": inst.language,
         "surveyls_title": _h(inst.title),
         "surveyls_description": "",
         "surveyls_welcometext": welcome,
-        "surveyls_endtext": f"<p>{_h(TEXT['thanks'])}</p>",
+        "surveyls_endtext": f"<p>{_h(words['thanks'])}</p>",
     }
     return [
         _row(**{"class": "SL"}, name=name, text=value, language=inst.language)
@@ -249,7 +250,7 @@ def _groups(layout: list[Page], codes: dict[str, str], lang: str) -> list[list[s
                     type_scale="S",
                     name=SCHOOL_CODE,
                     relevance="1",
-                    text=_h(TEXT["school"]),
+                    text=_h(texts(lang)["school"]),
                     language=lang,
                     mandatory="N",
                     other="N",
@@ -319,13 +320,13 @@ def _question_row(q: Question, qid: str, codes: dict[str, str], lang: str) -> li
     help_text = ""
     extra: dict[str, str] = {}
     if q.kind == "numeric":
-        help_text = _h(number_hint(q.scale))
+        help_text = _h(number_hint(q.scale, lang))
         if q.scale.min is not None:
             extra["min_num_value_n"] = f"{q.scale.min:g}"
         if q.scale.max is not None:
             extra["max_num_value_n"] = f"{q.scale.max:g}"
     elif q.kind == "multiple" and not mentions_all_that_apply(q.text):
-        help_text = _h(TEXT["all_that_apply"])
+        help_text = _h(texts(lang)["all_that_apply"])
     return _row(
         id=qid,
         **{"class": "Q"},

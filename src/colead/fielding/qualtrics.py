@@ -60,13 +60,13 @@ from pathlib import Path
 from typing import Any
 
 from colead.fielding._layout import (
-    TEXT,
     Page,
     Question,
     how_to,
     mentions_all_that_apply,
     number_hint,
     pages,
+    texts,
     unique,
 )
 from colead.instrument import Instrument
@@ -107,7 +107,7 @@ def qsf(instrument: Instrument, *, min_n: int = 5) -> dict[str, Any]:
             )
         ]
         for q in page.questions:
-            elements.append(_question(q, qid_of[q.number], taken))
+            elements.append(_question(q, qid_of[q.number], taken, inst.language))
         questions += elements
         block = {
             "Type": "Default" if k == 0 else "Standard",
@@ -266,8 +266,8 @@ def _intro(inst: Instrument, page: Page, *, first: bool, min_n: int) -> str:
         parts += [
             f"<h1>{_h(inst.title)}</h1>",
             f"<p>{_h(how_to(inst))}</p>",
-            f"<p><strong>{_h(TEXT['confidential_heading'])}</strong> "
-            f"{_h(TEXT['confidential'].format(min_n=min_n))}</p>",
+            f"<p><strong>{_h(texts(inst.language)['confidential_heading'])}</strong> "
+            f"{_h(texts(inst.language)['confidential'].format(min_n=min_n))}</p>",
         ]
     parts.append(f"<h2>{_h(page.title)}</h2>")
     if page.instructions:
@@ -296,7 +296,7 @@ def _descriptive(qid: str, tag: str, text: str) -> dict[str, Any]:
     }
 
 
-def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
+def _question(q: Question, qid: str, taken: set[str], language: str = "en") -> dict[str, Any]:
     text = _h(q.text)
     common = {
         "QuestionText": text,
@@ -340,7 +340,7 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
     if q.kind == "numeric":
         return {
             **common,
-            "QuestionText": f"{text}<br><em>{_h(number_hint(q.scale))}</em>",
+            "QuestionText": f"{text}<br><em>{_h(number_hint(q.scale, language))}</em>",
             "DataExportTag": item,
             "QuestionType": "TE",
             "Selector": "SL",
@@ -350,7 +350,7 @@ def _question(q: Question, qid: str, taken: set[str]) -> dict[str, Any]:
             "SearchSource": {"AllowFreeResponse": "false"},
         }
     if q.kind == "multiple" and not mentions_all_that_apply(q.text):
-        common["QuestionText"] = f"{text}<br><em>{_h(TEXT['all_that_apply'])}</em>"
+        common["QuestionText"] = f"{text}<br><em>{_h(texts(language)['all_that_apply'])}</em>"
     return {
         **common,
         "DataExportTag": item,

@@ -23,7 +23,6 @@ from typing import Any
 
 from colead._version import __version__
 from colead.fielding._layout import (
-    TEXT,
     Page,
     Question,
     grid_how_to,
@@ -31,6 +30,7 @@ from colead.fielding._layout import (
     mentions_all_that_apply,
     number_hint,
     pages,
+    texts,
 )
 from colead.instrument import Instrument
 
@@ -81,11 +81,11 @@ def render_questionnaire(instrument: Instrument, *, min_n: int) -> str:
         "version": instrument.version,
         "colead_version": __version__,
         "css": markupsafe.Markup(css),
-        "t": TEXT,
+        "t": texts(instrument.language),
         "how_to": how_to(instrument),
-        "confidentiality": TEXT["confidential"].format(min_n=min_n),
+        "confidentiality": texts(instrument.language)["confidential"].format(min_n=min_n),
         "pages": _numbered([(page, _blocks(instrument, page)) for page in layout]),
-        "number_hint": number_hint,
+        "number_hint": lambda scale: number_hint(scale, instrument.language),
         "all_that_apply": mentions_all_that_apply,
     }
     return str(env.get_template("questionnaire.html.j2").render(**context))
@@ -131,7 +131,7 @@ def _blocks(inst: Instrument, page: Page) -> list[Question | GridBlock]:
                     low=options[0][0] if options else f"{scale.min:g}",
                     high=options[-1][0] if options else f"{scale.max:g}",
                     missing_options=question.missing_options,
-                    how_to=grid_how_to(question),
+                    how_to=grid_how_to(question, inst.language),
                 )
             )
     return out

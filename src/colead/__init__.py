@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "TwoLevelOmegaResult": "colead.psychometrics",
     "plan": "colead.schools",
     "ModelResult": "colead.relate",
+    "compare": "colead.relate",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
     "mediate": "colead.relate",
@@ -149,6 +150,7 @@ if TYPE_CHECKING:
     )
     from colead.relate import (
         ModelResult,
+        compare,
         correlate,
         correlation_matrix,
         mediate,

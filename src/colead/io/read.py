@@ -16,7 +16,7 @@ from colead.instrument import Instrument, load_instrument
 from colead.io._platforms import read_export
 from colead.io.export import Column, Export
 from colead.io.mapping import ColumnMap, map_columns, normalise_text, read_mapping
-from colead.io.recode import decode_columns
+from colead.io.recode import column_codes, decode_codes
 from colead.io.recode_multiple import decode_multiple
 from colead.io.responses import ImportLog, Responses
 from colead.privacy import looks_personal, normalise_header
@@ -92,7 +92,7 @@ def read_responses(
     labels = {i: _label(c) for i, c in column_map.items.items()}
     labels.update({f"{i}:{code:g}": _label(c) for i, by_code in column_map.options.items()
                    for code, c in by_code.items()})
-    values, cell_problems, recoded = decode_columns(
+    values, cell_problems, recoded = decode_codes(
         export.cells, positions, labels, export.row_numbers, inst,
         negative_codes_missing=export.negative_codes_missing)
     choices, choice_problems, choice_counts = decode_multiple(
@@ -100,7 +100,6 @@ def read_responses(
         {i: {code: c.position for code, c in by_code.items()}
          for i, by_code in column_map.options.items()},
         labels, export.row_numbers, inst)
-    values = pd.concat([values, choices], axis=1)
     cell_problems = sorted(cell_problems + choice_problems, key=lambda p: (p["row"], p["column"]))
     for kind, count in choice_counts.items():
         recoded[kind] = recoded.get(kind, 0) + count
@@ -112,6 +111,7 @@ def read_responses(
         inst,
         column_map,
         values,
+        choices,
         recoded,
         school_column,
         keep_incomplete=keep_incomplete,
@@ -229,7 +229,8 @@ def _assemble(
     export: Export,
     inst: Instrument,
     column_map: ColumnMap,
-    values: pd.DataFrame,
+    values: dict[str, tuple[np.ndarray, np.ndarray]],
+    choices: pd.DataFrame,
     recoded: dict[str, int],
     school_column: Column | None,
     *,
@@ -241,11 +242,15 @@ def _assemble(
     reason = export.exclusions(column_map.positions).to_numpy(object)
     if keep_incomplete:
         reason = np.where(reason == "incomplete", "", reason)
-    ids, id_note = _respondent_ids(export)
-    empty = values.isna().all(axis=1).to_numpy() if values.shape[1] else np.ones(n, dtype=bool)
-    reason = np.where((reason == "") & empty, "empty", reason)
+    platform_ids = _stripped(export.response_ids)
+    ids, id_note = _respondent_ids(export, platform_ids)
+    answered = np.zeros(n, dtype=bool)
+    for codes, table in values.values():
+        answered |= ~np.isnan(table)[codes]
+    if choices.shape[1]:
+        answered |= choices.notna().any(axis=1).to_numpy()
+    reason = np.where((reason == "") & ~answered, "empty", reason)
     kept_so_far = reason == ""
-    platform_ids = export.response_ids.astype(str).str.strip().to_numpy()
     ids_kept = pd.Series(platform_ids).where(kept_so_far & (platform_ids != ""))
     duplicated = (ids_kept.duplicated(keep="first") & ids_kept.notna()).to_numpy()
     reason = np.where(kept_so_far & duplicated, "duplicate", reason)
@@ -253,13 +258,9 @@ def _assemble(
 
     found = set(column_map.items) | set(column_map.options)
     order = [c for i in inst.item_ids if i in found for c in inst.data_columns(i)]
-    data = pd.DataFrame(
-        {
-            "respondent_id": ids[keep].astype(object),
-            "school_id": _schools(export, school_column)[keep],
-        }
-    )
-    data = pd.concat([data, values.loc[keep, order].reset_index(drop=True)], axis=1)
+    data = _item_frame(order, values, choices, keep)
+    data.insert(0, "school_id", _schools(export, school_column)[keep])
+    data.insert(0, "respondent_id", ids[keep].astype(object))
     # A personal column that holds the school (SurveyMonkey's Custom Data, say) is kept
     # as school_id, so it is not listed as removed.
     used = set(column_map.positions)
@@ -268,7 +269,10 @@ def _assemble(
     personal = [c for c in export.columns_of("personal") if c.position not in used]
     pii_kept: tuple[str, ...] = ()
     if keep_pii and personal:
-        extra = {_label(c): export.cells.loc[keep, c.position].to_numpy() for c in personal}
+        extra = {
+            _label(c): export.cells.loc[keep, c.position].to_numpy(dtype=object)
+            for c in personal
+        }
         data = pd.concat([data, pd.DataFrame(extra)], axis=1)
         pii_kept = tuple(extra)
     dropped = pd.DataFrame(
@@ -304,19 +308,55 @@ def _assemble(
     return Responses(data=data, log=log, platform=export.platform, instrument=inst)
 
 
-def _respondent_ids(export: Export) -> tuple[np.ndarray, str]:
-    """The platform's response id; ``row<N>`` (the row's number in the file) where it has
-    none, or where it looks like an e-mail address or a phone number, also written with
-    full-width characters or percent-escapes (an id must never identify a person). Returns the
-    ids and a warning for the log when some were replaced ("" otherwise)."""
-    ids = export.response_ids.astype(str).str.strip().to_numpy(object)
-    fallback = np.array([f"row{r}" for r in export.row_numbers], dtype=object)
-    distinct, codes = np.unique(ids, return_inverse=True)
-    personal = np.array([looks_personal(i) for i in distinct], dtype=bool)[codes.ravel()]
-    ids = np.where((ids == "") | personal, fallback, ids)
+def _item_frame(
+    order: list[str],
+    values: dict[str, tuple[np.ndarray, np.ndarray]],
+    choices: pd.DataFrame,
+    keep: np.ndarray,
+) -> pd.DataFrame:
+    """The kept rows' item values as one float block, written once (no per-column frame,
+    no consolidation copy, no row filter of a full-size copy)."""
+    every = bool(keep.all())
+    rows = slice(None) if every else np.flatnonzero(keep)
+    block = np.empty((len(order), int(keep.sum())))  # one row per column: pandas' layout
+    for j, name in enumerate(order):
+        if name in values:
+            codes, table = values[name]
+            np.take(table, codes if every else codes[rows], out=block[j])
+        else:
+            block[j] = choices[name].to_numpy(dtype=float)[rows]
+    return pd.DataFrame(block.T, columns=pd.Index(order, dtype=object), copy=False)
+
+
+def _stripped(column: pd.Series) -> np.ndarray:
+    """The texts of a column with spaces trimmed, as an object array (each distinct text
+    trimmed once)."""
+    codes, texts = column_codes(column)
+    trimmed = np.array([str(t).strip() for t in texts] + [""], dtype=object)
+    return trimmed[codes]
+
+
+def _respondent_ids(export: Export, ids: np.ndarray) -> tuple[np.ndarray, str]:
+    """The platform's response id (``ids``, trimmed); ``row<N>`` (the row's number in the
+    file) where it has none, or where it looks like an e-mail address or a phone number, also
+    written with full-width characters or percent-escapes (an id must never identify a
+    person). Returns the ids and a warning for the log when some were replaced ("" otherwise).
+    """
+    codes, distinct = pd.factorize(ids, sort=False)
+    distinct = np.asarray(distinct, dtype=object)
+    # Letters, digits and underscores alone are never an e-mail address or a phone number
+    # (looks_personal needs an @, a + or separators); only the other ids are examined.
+    plain = pd.Series(distinct, dtype=object).str.fullmatch(r"[A-Za-z0-9_]*").to_numpy(bool)
+    personal_distinct = np.zeros(len(distinct), dtype=bool)
+    suspect = np.flatnonzero(~plain)
+    personal_distinct[suspect] = [looks_personal(distinct[i]) for i in suspect]
+    personal = personal_distinct[codes]
+    replace = (ids == "") | personal
+    out = ids.copy()
+    out[replace] = [f"row{r}" for r in export.row_numbers[replace]]
     if not personal.any():
-        return ids, ""
-    return ids, (
+        return out, ""
+    return out, (
         f"{int(personal.sum()):,} respondent id(s) looked like an e-mail address or a phone "
         "number and were replaced by the row number (row<N>)"
     )
@@ -325,7 +365,10 @@ def _respondent_ids(export: Export) -> tuple[np.ndarray, str]:
 def _schools(export: Export, column: Column | None) -> np.ndarray:
     if column is None:
         return np.full(export.n_rows, np.nan, dtype=object)
-    raw = export.cells[column.position].astype(str).str.strip()
+    codes, texts = column_codes(export.cells[column.position])
     # Spreadsheets turn a school code 12 into 12.0; read it back as the code.
-    raw = raw.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    return np.where(raw == "", np.nan, raw).astype(object)
+    cleaned = pd.Series([str(t).strip() for t in texts], dtype=object).str.replace(
+        r"^(\d+)\.0$", r"\1", regex=True
+    )
+    table = np.append(np.where(cleaned == "", np.nan, cleaned).astype(object), np.nan)
+    return table[codes]

@@ -136,8 +136,8 @@ def utf8_payload(data: bytes, name: str = "the file") -> tuple[bytes, str, tuple
     elif not any(data.startswith(bom) for bom, _ in _BOMS) and _is_utf8(data):
         encoding = "utf-8"
     if not encoding:  # UTF-16/32, or not UTF-8: decode, then back to UTF-8
-        text, encoding, notes = decode(data, name)
-        return text.encode("utf-8"), encoding, notes
+        text, encoding, decoded_notes = decode(data, name)
+        return text.encode("utf-8"), encoding, decoded_notes
     notes: tuple[str, ...] = ()
     if b"\x00" in body:
         count = body.count(b"\x00")

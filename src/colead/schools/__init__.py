@@ -6,10 +6,12 @@ planner of how many respondents a school needs (:func:`plan`), and scores benchm
 norms on a 1-99 scale with bands (:func:`benchmark`).
 
 Public names: icc, ICCResult, icc_table, rwg, rwg_j, rwg_j_lindell, awg, ad, aggregate,
-agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_norms.
+aggregate_chunks, agreement, distribution, plan, benchmark, make_norms, Norms, load_norms,
+list_norms.
 """
 
 from colead.schools.aggregate import aggregate, agreement, distribution
+from colead.schools.chunks import aggregate_chunks
 from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
 from colead.schools.plan import plan
@@ -20,6 +22,7 @@ __all__ = [
     "Norms",
     "ad",
     "aggregate",
+    "aggregate_chunks",
     "agreement",
     "awg",
     "benchmark",

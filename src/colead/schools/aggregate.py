@@ -137,7 +137,51 @@ def aggregate(
         if c not in keys and c not in ID_COLUMNS and scores[c].dtype.kind in "biuf"
     ]
     sizes = roster_sizes(roster, keys, scores, "aggregate")
-    out, counts, shown = _table(scores, keys, scale_ids, min_n, ci)
+    moments = score_moments(scores, keys, scale_ids)
+    first = first_key_moments(scores, keys[0], scale_ids)
+    return finish(moments, first, per_scale, keys, scale_ids, sizes, min_n, ci)
+
+
+def score_moments(scores: pd.DataFrame, keys: list[str], scale_ids: list[str]) -> pd.DataFrame:
+    """Per group of ``keys`` (groups with a missing key included, in order of first
+    appearance): ``rows`` and, per scale, ``n``, ``mean`` and ``var`` of the scores (columns
+    ``(statistic, scale)``). What :func:`aggregate` needs from the respondents, and what
+    :func:`colead.aggregate_chunks` adds up across chunks."""
+    grouped = scores.groupby(keys, dropna=False, observed=True, sort=False)
+    parts = {
+        "n": grouped[scale_ids].count(),
+        "mean": grouped[scale_ids].mean(),
+        "var": grouped[scale_ids].var(),
+    }
+    out = pd.concat(parts, axis=1)
+    out[("rows", "")] = grouped.size()
+    return out
+
+
+def first_key_moments(scores: pd.DataFrame, key: str, scale_ids: list[str]) -> pd.DataFrame:
+    """``n, mean, var`` per group of the first key (rows without one left out): ICC(1)."""
+    grouped = scores.groupby(key, observed=True)[scale_ids]
+    return pd.concat({"n": grouped.count(), "mean": grouped.mean(), "var": grouped.var()},
+                     axis=1)  # fmt: skip
+
+
+def finish(
+    moments: pd.DataFrame,
+    first: pd.DataFrame,
+    per_scale: dict[str, pd.DataFrame],
+    keys: list[str],
+    scale_ids: list[str],
+    sizes: pd.Series | None,
+    min_n: int,
+    ci: float,
+) -> pd.DataFrame:
+    """The aggregate table from group moments (see :func:`score_moments`), the per-group
+    rwg(j) of the first key (``scale -> table``) and the roster sizes."""
+    counts = (
+        moments["n"].rename_axis(columns="scale").stack().rename("n").reset_index()
+    )
+    shown = protect(counts, keys[:1], min_n=min_n, within=["scale"])
+    out = _group_table(_group_parts(moments, keys, scale_ids), keys, ci)
     out["rwg_j"], out["rwg_n"] = np.nan, np.nan
     if len(keys) == 1 and per_scale:
         found = pd.concat(
@@ -150,13 +194,34 @@ def aggregate(
             out[column] = np.where(at >= 0, values[at], np.nan)
     out.loc[out["rwg_n"] < min_n, "rwg_j"] = np.nan  # rests on too few complete answers
     out["response_rate"] = np.nan if sizes is None else out["n"] / lookup_sizes(out, keys, sizes)
-    icc1 = out["scale"].map(_icc1(scores, keys[0], scale_ids, shown))
+    icc1 = out["scale"].map(_icc1(first, keys[0], scale_ids, shown))
     out["mean_reliability"] = out["n"] * icc1 / (1 + (out["n"] - 1) * icc1)
     out["low_agreement"] = (out["rwg_j"] < RWG_CUTOFF).astype("boolean")
     out.loc[out["rwg_j"].isna(), "low_agreement"] = pd.NA
     out["unreliable"] = out["mean_reliability"] < RELIABILITY_CUTOFF
     out = out[[*keys, *AGGREGATE_COLUMNS[:-1]]]
     return suppress(out, min_n=min_n, by=keys, within=["scale"], counts=counts)
+
+
+def _group_parts(
+    moments: pd.DataFrame, keys: list[str], scale_ids: list[str]
+) -> dict[str, pd.DataFrame]:
+    """n, mean and sd per group with every key present, indexed as a groupby on the keys as
+    categories (sorted) gives them, from the moments (one row per group)."""
+    index = moments.index.to_frame(index=False)
+    known = index.notna().all(axis=1).to_numpy()
+    frame = pd.DataFrame(
+        {k: pd.Categorical(index[k], categories=np.sort(index[k].dropna().unique()))
+         for k in keys}
+    ).loc[known].reset_index(drop=True)  # fmt: skip
+    parts = {}
+    for name, stat in (("n", "n"), ("mean", "mean"), ("sd", "var")):
+        values = moments[stat].loc[known].to_numpy()
+        values = np.sqrt(values) if name == "sd" else values
+        block = pd.concat([frame, pd.DataFrame(values, columns=scale_ids)], axis=1)
+        grouped = block.groupby(keys, observed=True)[scale_ids]
+        parts[name] = grouped.sum() if name == "n" else grouped.first()
+    return parts
 
 
 def _check_keys(frame: pd.DataFrame, keys: list[str], func: str) -> None:
@@ -228,25 +293,14 @@ def _table(
     """The group table (unsuppressed), the people behind every cell including those with a
     missing key (for :func:`colead.privacy.protect`), and which first-key groups are shown
     per scale (``keys[0], scale, hidden``)."""
-    counts = (
-        scores.groupby(keys, dropna=False, observed=True, sort=False)[scale_ids]
-        .count()
-        .rename_axis(columns="scale")
-        .stack()
-        .rename("n")
-        .reset_index()
-    )
+    moments = score_moments(scores, keys, scale_ids)
+    counts = moments["n"].rename_axis(columns="scale").stack().rename("n").reset_index()
     shown = protect(counts, keys[:1], min_n=min_n, within=["scale"])
-    # Group ids as categories: every groupby below then works on small integer codes.
-    grouped = scores.assign(**{k: scores[k].astype("category") for k in keys})
-    return _group_table(grouped, keys, scale_ids, ci), counts, shown
+    return _group_table(_group_parts(moments, keys, scale_ids), keys, ci), counts, shown
 
 
-def _group_table(scores: pd.DataFrame, keys: list[str], scale_ids: list[str],
-                 ci: float) -> pd.DataFrame:
-    """n, mean, sd and the t interval of every scale in every group, from one groupby."""
-    grouped = scores.groupby(keys, dropna=True, observed=True)[scale_ids]
-    parts = {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std()}
+def _group_table(parts: dict[str, pd.DataFrame], keys: list[str], ci: float) -> pd.DataFrame:
+    """n, mean, sd and the t interval of every scale in every group."""
     table = pd.concat({name: part.stack() for name, part in parts.items()}, axis=1)
     table.index = table.index.set_names([*keys, "scale"])
     table = table.reset_index()
@@ -270,13 +324,16 @@ def _shown_scores(
     return values.assign(**{group: scores[group].to_numpy()})
 
 
-def _icc1(scores: pd.DataFrame, group: str, scale_ids: list[str],
+def _icc1(first: pd.DataFrame, group: str, scale_ids: list[str],
           shown: pd.DataFrame) -> pd.Series:
     """ICC(1) of every scale over the shown groups (a one-way ANOVA, as multilevel::ICC1:
-    rows without a score dropped, k = N / G), from the group counts, means and variances."""
-    values = _shown_scores(scores, group, scale_ids, shown)
-    grouped = values.groupby(group, observed=True)[scale_ids]
-    count, mean, var = grouped.count(), grouped.mean(), grouped.var()
+    rows without a score dropped, k = N / G), from the group counts, means and variances
+    (``first``: :func:`first_key_moments`)."""
+    hidden = shown.pivot(index=group, columns="scale", values="hidden")
+    hidden = hidden.reindex(columns=scale_ids).astype(float).fillna(1.0)
+    mask = hidden.reindex(first.index.astype(object)).fillna(1.0).to_numpy() == 0.0
+    count = first["n"].where(mask, 0)
+    mean, var = first["mean"].where(mask), first["var"].where(mask)
     n, g = count.sum(), (count > 0).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         grand = (mean * count).sum() / n

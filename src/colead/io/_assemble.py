@@ -157,7 +157,7 @@ def _item_frame(
             np.take(table, codes if every else codes[rows], out=block[j])
         else:
             block[j] = choices[name].to_numpy(dtype=float)[rows]
-    return pd.DataFrame(block.T, columns=pd.Index(order, dtype=object), copy=False)
+    return pd.DataFrame(block.T, columns=pd.Index(order), copy=False)
 
 
 def _stripped(column: pd.Series) -> np.ndarray:

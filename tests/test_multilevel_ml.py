@@ -217,3 +217,19 @@ def test_compare_rejects_other_rows_and_kinds(data):
 def test_reml_must_be_a_bool(data):
     with pytest.raises(InvalidParameterError, match="'reml' parameter"):
         cl.multilevel("y ~ x", data["ub"], group="group", reml="no")
+
+
+def test_the_statsmodels_result_is_built_at_coleads_estimates(data):
+    """ModelResult.model forwards statsmodels' MixedLMResults, evaluated (not re-optimised) at
+    colead's estimates, and is built only when asked for."""
+    fit = _fit("unbalanced_random_slope", data)
+    model = fit.model
+    assert "results" not in model._statsmodels  # nothing built by the fit itself
+    assert_allclose(model.fe_params, fit.coefficients["estimate"], rtol=1e-12)
+    assert_allclose(model.cov_re.to_numpy() if hasattr(model.cov_re, "to_numpy")
+                    else model.cov_re, model.fitted.psi, rtol=1e-12)  # fmt: skip
+    assert_allclose(model.scale, fit.fit["sigma2"], rtol=1e-12)
+    assert model.model.exog.shape == (fit.fit["n"], 3)
+    assert "Mixed Linear Model" in str(model.summary())
+    # statsmodels' own log-likelihood at colead's estimates is lme4's REML log-likelihood
+    assert_allclose(model.llf, FITS["unbalanced_random_slope"]["loglik"], rtol=1e-9)

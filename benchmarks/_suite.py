@@ -177,7 +177,11 @@ for _ in range({repeat}):
     start = time.perf_counter()
 {call}
     times.append(time.perf_counter() - start)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+try:  # the high-water mark of this program (ru_maxrss would count the parent's, on Linux)
+    with open("/proc/self/status") as status:
+        peak = next(int(ln.split()[1]) for ln in status if ln.startswith("VmHWM")) / 1e6
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 print("RESULT", " ".join(map(str, times)), peak)
 """
 
@@ -202,7 +206,8 @@ def in_fresh_process(
     timeout: float = 3600,
 ) -> Fresh:
     """Time ``call`` (Python source; ``inputs`` is the unpickled object) ``repeat`` times in a
-    new interpreter and read its peak resident memory (inputs included). ``setup`` runs
+    new interpreter and read its peak resident memory (inputs included; /proc's VmHWM, since
+    Linux keeps ru_maxrss across exec, so a child would report its parent's peak). ``setup`` runs
     before the clock starts. A timeout gives inf."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "inputs.pickle"

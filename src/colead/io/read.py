@@ -135,7 +135,7 @@ def read_responses(
     A CSV file is parsed from its bytes by pandas' C parser, a block of rows at a time, each
     column kept as small integer codes into its distinct answers until the kept rows' item
     values are written once: a 1,000,000 x 150 Qualtrics export peaks at about 2 GB (pandas'
-    own ``read_csv`` of the same file as text: 2.7 GB) in about 1.4 times pandas' time.
+    own ``read_csv`` of the same file as text: 2.7 GB) in 1.4 to 1.8 times pandas' time.
     """
     inst = load_instrument(instrument)
     check_option(platform, "platform", "read_responses", ("auto", *PLATFORM_NAMES))

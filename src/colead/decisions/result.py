@@ -20,6 +20,7 @@ import pandas as pd
 
 from colead._validation import check_number, check_option
 from colead.decisions import _kernels as kernels
+from colead.decisions import _tables as tables
 from colead.exceptions import InvalidParameterError
 from colead.instrument import InfluenceGrid, Instrument, ResponseScale
 from colead.io.responses import ID_COLUMNS
@@ -217,7 +218,7 @@ class InfluenceResult:
         """Group codes, the groups (sorted) and their (G, S, Z, P) histograms."""
 
         def make() -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
-            codes, groups = _group_codes(self.respondents, keys)
+            codes, groups = tables.group_codes(self.respondents, keys)
             hist = kernels.histogram(self.codes, codes, len(groups), len(self.points))
             return codes, groups, hist
 
@@ -229,60 +230,21 @@ class InfluenceResult:
         return self._cached(("counts", *keys), lambda: self._count_cells(keys)).copy()
 
     def _count_cells(self, keys: list[str]) -> pd.DataFrame:
-        m, s, z = self.codes.shape
-        if keys:
-            frame = self.respondents[keys].reset_index(drop=True)
-            grouper = frame.groupby([frame[k] for k in keys], dropna=False, sort=False)
-            codes = grouper.ngroup().to_numpy()
-            index = grouper.size().index
-        else:
-            codes, index = np.zeros(m, dtype=np.int64), pd.RangeIndex(1)
-        answered = self.codes.reshape(m, s * z) >= 0
-        counts = np.stack(
-            [np.bincount(codes[answered[:, c]], minlength=len(index)) for c in range(s * z)],
-            axis=1,
-        )
-        sums = pd.DataFrame(counts, index=index, columns=pd.RangeIndex(s * z, name="_cell"))
-        long = sums.stack().rename("n").reset_index()
-        cell = long.pop("_cell").to_numpy()
-        long["stakeholder"] = pd.Categorical.from_codes(
-            cell // z, categories=list(self.stakeholders), ordered=True)
-        long["zone"] = pd.Categorical.from_codes(
-            cell % z, categories=list(self.zones), ordered=True)
-        return long[[*keys, "stakeholder", "zone", "n"]]
+        return tables.count_cells(self.codes, self.respondents, keys, self.stakeholders,
+                                  self.zones)  # fmt: skip
 
     def _cell_table(self, keys: list[str]) -> pd.DataFrame:
         """n, mean, sd, median and pct_major of every asked cell, overall or per group with
         an answer (groups sorted), from per-group histograms of the codes."""
-        top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
-        points = self.points
         if keys:
-            codes, groups, hist = self._histogram(keys)
+            _, groups, hist = self._histogram(keys)
         else:
-            codes, groups = np.zeros(len(self.codes), dtype=np.int64), None
-            hist = kernels.histogram(self.codes, codes, 1, len(points))
-        s_at, z_at = np.nonzero(self.asked)  # the asked cells, stakeholder by stakeholder
-        if groups is not None:
-            answered = hist.sum(axis=(1, 2, 3)) > 0
-            hist, groups = hist[answered], groups[answered].reset_index(drop=True)
-        stats = kernels.histogram_stats(hist[:, s_at, z_at, :], points, top)  # (G, cells)
-        per_group = len(s_at)
-        table = (
-            groups.loc[groups.index.repeat(per_group)].reset_index(drop=True)
-            if groups is not None
-            else pd.DataFrame(index=pd.RangeIndex(per_group))
-        )
-        size = len(table)
-        table["stakeholder"] = pd.Categorical.from_codes(
-            np.tile(s_at, size // per_group if per_group else 0),
-            categories=list(self.stakeholders), ordered=True)
-        table["zone"] = pd.Categorical.from_codes(
-            np.tile(z_at, size // per_group if per_group else 0),
-            categories=list(self.zones), ordered=True)
-        table["n"] = stats["n"].reshape(-1).astype(int)
-        for name in ("mean", "sd", "median", "pct_major"):
-            table[name] = stats[name].reshape(-1).astype(float)
-        return table
+            groups = None
+            hist = kernels.histogram(self.codes, np.zeros(len(self.codes), dtype=np.int64), 1,
+                                     len(self.points))  # fmt: skip
+        top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
+        return tables.cell_table(hist, groups, self.asked, self.points, top,
+                                 self.stakeholders, self.zones)  # fmt: skip
 
     @property
     def _rows(self) -> np.ndarray:
@@ -462,13 +424,3 @@ class InfluenceResult:
             f"<div><strong>{escape(head)}</strong><p>{escape(grid_line)}</p>"
             f"<p>Mean influence (suppressed under 5 answers):</p>{table}</div>"
         )
-
-
-def _group_codes(respondents: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group codes (sorted groups) and the table of groups; rows without a group
-    get the code of no group and are left out."""
-    frame = respondents[keys]
-    groups = frame.dropna().drop_duplicates().sort_values(keys).reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups)
-    codes = index.get_indexer(pd.MultiIndex.from_frame(frame))
-    return codes, groups

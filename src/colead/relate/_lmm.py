@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
 #: lme4's isSingular tolerance on the diagonal of the relative covariance factor.
 SINGULAR_TOL = 1e-4
@@ -374,7 +374,3 @@ def _hessian(fg: object, theta: np.ndarray, free: np.ndarray) -> np.ndarray:
         down[k] -= h
         hess[:, a] = (fg(up)[1][free] - fg(down)[1][free]) / (2 * h)  # type: ignore[operator]
     return (hess + hess.T) / 2
-
-
-def chi2_sf(statistic: float, df: float) -> float:
-    return float(stats.chi2.sf(statistic, df))

@@ -26,8 +26,6 @@ from colead.relate.results import COEFFICIENT_COLUMNS, ModelResult
 
 _F = "multilevel"
 _CENTERING = ("grand", "group")
-#: lme4's isSingular tolerance on the relative Cholesky factor of the random effects.
-SINGULAR_TOL = _lmm.SINGULAR_TOL
 
 
 def random_formula(random: str | Sequence[str] | None) -> str | None:

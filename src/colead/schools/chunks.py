@@ -23,8 +23,8 @@ from colead.io.responses import ID_COLUMNS, Responses
 from colead.privacy import check_min_n
 from colead.psychometrics.scoring import _scales, score
 from colead.schools import _kernels as core
+from colead.schools._group_moments import finish, first_key_moments, score_moments
 from colead.schools._roster import roster_sizes
-from colead.schools.aggregate import finish, first_key_moments, score_moments
 
 if TYPE_CHECKING:
     from colead.instrument import Instrument

@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "omega": "colead.psychometrics",
     "reliability": "colead.psychometrics",
     "aggregate": "colead.schools",
+    "aggregate_chunks": "colead.schools",
     "report": "colead.reporting",
     "field": "colead.fielding",
     "agreement": "colead.schools",
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "TwoLevelOmegaResult": "colead.psychometrics",
     "plan": "colead.schools",
     "ModelResult": "colead.relate",
+    "compare": "colead.relate",
     "correlate": "colead.relate",
     "correlation_matrix": "colead.relate",
     "mediate": "colead.relate",
@@ -166,6 +168,7 @@ if TYPE_CHECKING:
     )
     from colead.relate import (
         ModelResult,
+        compare,
         correlate,
         correlation_matrix,
         mediate,
@@ -181,6 +184,7 @@ if TYPE_CHECKING:
         RwgNull,
         ad,
         aggregate,
+        aggregate_chunks,
         agreement,
         awg,
         benchmark,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from colead.decisions import _kernels as kernels
@@ -88,28 +87,13 @@ def _read_grid(frame: pd.DataFrame, inst: Instrument, f: str) -> InfluenceResult
     if missing:
         raise InvalidParameterError(f"The data passed to {f} lack the columns {missing}.")
     gd = kernels.grid_data(frame, inst, f)
-    rows, s_idx, z_idx = np.nonzero(~np.isnan(gd.values))
     ids = frame[list(ID_COLUMNS)].reset_index(drop=True)
-    long = pd.DataFrame(
-        {
-            "respondent_id": ids["respondent_id"].to_numpy()[rows],
-            "school_id": ids["school_id"].to_numpy()[rows],
-            "stakeholder": pd.Categorical.from_codes(
-                s_idx, categories=pd.Index(list(gd.stakeholders)), ordered=True
-            ),
-            "zone": pd.Categorical.from_codes(
-                z_idx, categories=pd.Index(list(gd.zones)), ordered=True
-            ),
-            "value": gd.values[rows, s_idx, z_idx],
-        }
-    )
     items = set(inst.item_ids) | {c for i in inst.item_ids for c in _columns_of(inst, i)}
     extra = [c for c in frame.columns if c not in items and c not in ID_COLUMNS]
     respondents = pd.concat([ids, frame[extra].reset_index(drop=True)], axis=1)
     return InfluenceResult(
-        long=long,
+        codes=gd.codes,
         respondents=respondents,
-        values=gd.values,
         asked=gd.asked,
         instrument=inst,
         scale=gd.scale,

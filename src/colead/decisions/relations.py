@@ -225,9 +225,9 @@ def influence_relations(
     constant: list[str] = []
     for z in zone_list:
         j = gd.zones.index(z)
-        y = gd.values[:, out_i, j]
+        y = gd.cell(out_i, j)
         used = [s for s in predictors if gd.asked[gd.stakeholders.index(s), j]]
-        cols = [gd.values[:, gd.stakeholders.index(s), j] for s in used]
+        cols = [gd.cell(gd.stakeholders.index(s), j) for s in used]
         complete = np.isfinite(y) & np.all(np.isfinite(np.column_stack(cols)), axis=1)
         for block in control_blocks:
             complete &= block.complete

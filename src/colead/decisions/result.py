@@ -9,16 +9,18 @@ influence"; they never enter a count, mean or share.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from colead._validation import check_number, check_option
 from colead.decisions import _kernels as kernels
+from colead.decisions import _tables as tables
 from colead.exceptions import InvalidParameterError
 from colead.instrument import InfluenceGrid, Instrument, ResponseScale
 from colead.io.responses import ID_COLUMNS
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["INDEX_COLUMNS", "MATRIX_STATS", "InfluenceResult"]
+
+_T = TypeVar("_T")
 
 MatrixStat = Literal["mean", "median", "pct_major", "sd", "n"]
 #: The statistics ``InfluenceResult.matrix`` can put in its cells.
@@ -54,28 +58,58 @@ class InfluenceResult:
 
     Attributes
     ----------
-    long : DataFrame
-        One row per answered cell: ``respondent_id, school_id, stakeholder, zone, value``.
-        ``stakeholder`` and ``zone`` are ordered categoricals in the grid's order. Missing
-        answers ("not applicable", "don't know", codes) are not rows.
+    codes : ndarray, shape (respondents, stakeholders, zones), small integers
+        Each answer as the index of its point among the scale's points (ascending), -1 where
+        missing or not asked: 49 MB for a million respondents and a 7 x 7 grid.
     respondents : DataFrame
         One row per respondent: ``respondent_id``, ``school_id`` and any other column of the
         data that is not an item (for grouping with ``by``).
-    values : ndarray, shape (respondents, stakeholders, zones)
-        The same answers as an array, NaN where missing or not asked.
     asked : ndarray, shape (stakeholders, zones)
         Which cells the grid asks (and the data hold).
     instrument : Instrument
     scale : ResponseScale
         The grid's response scale; its top point is "major influence".
+    long : DataFrame
+        One row per answered cell: ``respondent_id, school_id, stakeholder, zone, value``.
+        ``stakeholder`` and ``zone`` are ordered categoricals in the grid's order. Missing
+        answers ("not applicable", "don't know", codes) are not rows. Made on first use
+        (matrices and indices do not need it).
+    values : ndarray, shape (respondents, stakeholders, zones)
+        The answers as floats, NaN where missing or not asked. Made on first use.
     """
 
-    long: pd.DataFrame
+    codes: np.ndarray = field(repr=False)
     respondents: pd.DataFrame = field(repr=False)
-    values: np.ndarray = field(repr=False)
     asked: np.ndarray = field(repr=False)
     instrument: Instrument = field(repr=False)
     scale: ResponseScale = field(repr=False)
+
+    @property
+    def points(self) -> np.ndarray:
+        """The scale's points, ascending (what ``codes`` index)."""
+        return np.unique(np.array(self.scale.values, dtype=float))
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        return kernels.values_of(self.codes, self.points)
+
+    @cached_property
+    def long(self) -> pd.DataFrame:
+        rows, s_idx, z_idx = np.nonzero(self.codes >= 0)
+        ids = self.respondents
+        return pd.DataFrame(
+            {
+                "respondent_id": ids["respondent_id"].to_numpy()[rows],
+                "school_id": ids["school_id"].to_numpy()[rows],
+                "stakeholder": pd.Categorical.from_codes(
+                    s_idx, categories=pd.Index(list(self.stakeholders)), ordered=True
+                ),
+                "zone": pd.Categorical.from_codes(
+                    z_idx, categories=pd.Index(list(self.zones)), ordered=True
+                ),
+                "value": self.points[self.codes[rows, s_idx, z_idx]],
+            }
+        )
 
     @property
     def grid(self) -> InfluenceGrid:
@@ -173,59 +207,49 @@ class InfluenceResult:
         return suppress(self._cell_table(keys), min_n=min_n, by=keys,
                         within=["stakeholder", "zone"], counts=self._cell_counts(keys))
 
+    def _cached(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        """Group tables shared by matrix, indices and suppression (kept per ``by``)."""
+        cache = self.__dict__.setdefault("_tables", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]  # type: ignore[no-any-return]
+
+    def _histogram(self, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+        """Group codes, the groups (sorted) and their (G, S, Z, P) histograms."""
+
+        def make() -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+            codes, groups = tables.group_codes(self.respondents, keys)
+            hist = kernels.histogram(self.codes, codes, len(groups), len(self.points))
+            return codes, groups, hist
+
+        return self._cached(("histogram", *keys), make)
+
     def _cell_counts(self, keys: list[str]) -> pd.DataFrame:
-        """Answers per cell and group, groups with a missing key included (one groupby)."""
-        m, s, z = self.values.shape
-        answered = pd.DataFrame((~np.isnan(self.values)).reshape(m, s * z).astype(np.int64))
-        answered.columns = pd.RangeIndex(s * z, name="_cell")
-        if keys:
-            frame = self.respondents[keys].reset_index(drop=True)
-            sums = answered.groupby([frame[k] for k in keys], dropna=False, sort=False).sum()
-        else:
-            sums = answered.sum().to_frame().T
-        long = sums.stack().rename("n").reset_index()
-        cell = long.pop("_cell").to_numpy()
-        long["stakeholder"] = pd.Categorical.from_codes(
-            cell // z, categories=list(self.stakeholders), ordered=True)
-        long["zone"] = pd.Categorical.from_codes(
-            cell % z, categories=list(self.zones), ordered=True)
-        return long[[*keys, "stakeholder", "zone", "n"]]
+        """Answers per cell and group, groups with a missing key included (one bincount per
+        cell over the groups' codes)."""
+        return self._cached(("counts", *keys), lambda: self._count_cells(keys)).copy()
+
+    def _count_cells(self, keys: list[str]) -> pd.DataFrame:
+        return tables.count_cells(self.codes, self.respondents, keys, self.stakeholders,
+                                  self.zones)  # fmt: skip
 
     def _cell_table(self, keys: list[str]) -> pd.DataFrame:
-        top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
-        frame = self.long[["stakeholder", "zone", "value"]].copy()
-        for key in keys:
-            frame[key] = self.respondents[key].to_numpy()[self._rows]
-        frame["major"] = np.where(frame["value"] == top, 100.0, 0.0)
-        grouped = frame.groupby([*keys, "stakeholder", "zone"], observed=True, sort=True)
-        stats = grouped["value"].agg(["count", "mean", "std", "median"])
-        stats["pct_major"] = grouped["major"].mean()
-        stats = stats.rename(columns={"count": "n", "std": "sd"})
-        asked = [
-            (s, z)
-            for i, s in enumerate(self.stakeholders)
-            for j, z in enumerate(self.zones)
-            if self.asked[i, j]
-        ]
+        """n, mean, sd, median and pct_major of every asked cell, overall or per group with
+        an answer (groups sorted), from per-group histograms of the codes."""
         if keys:
-            groups = frame[keys].dropna().drop_duplicates().sort_values(keys)
-            full = [(*g, s, z) for g in groups.itertuples(index=False) for s, z in asked]
+            _, groups, hist = self._histogram(keys)
         else:
-            full = asked
-        index = pd.MultiIndex.from_tuples(full, names=[*keys, "stakeholder", "zone"])
-        stats = stats.reindex(index)
-        stats["n"] = stats["n"].fillna(0).astype(int)
-        table = stats.reset_index()[
-            [*keys, "stakeholder", "zone", "n", "mean", "sd", "median", "pct_major"]
-        ]
-        for name, order in (("stakeholder", self.stakeholders), ("zone", self.zones)):
-            table[name] = pd.Categorical(table[name], categories=order, ordered=True)
-        return table
+            groups = None
+            hist = kernels.histogram(self.codes, np.zeros(len(self.codes), dtype=np.int64), 1,
+                                     len(self.points))  # fmt: skip
+        top = float(self.scale.max)  # type: ignore[arg-type]  # grid scales are ordinal
+        return tables.cell_table(hist, groups, self.asked, self.points, top,
+                                 self.stakeholders, self.zones)  # fmt: skip
 
     @property
     def _rows(self) -> np.ndarray:
-        """The respondent (row of ``values``) of each row of ``long``."""
-        return np.nonzero(~np.isnan(self.values))[0]
+        """The respondent (row of ``codes``) of each row of ``long``."""
+        return np.nonzero(self.codes >= 0)[0]
 
     # -- indices -----------------------------------------------------------------------------
     def indices(
@@ -295,26 +319,38 @@ class InfluenceResult:
         p_index = self._stakeholder_index(principal, "principal", f)
         t_index = self._stakeholder_index(teachers, "teachers", f)
         floor = float(self.scale.min)  # type: ignore[arg-type]
+        def index_of(values: np.ndarray) -> dict[str, np.ndarray]:
+            return kernels.indices(values, floor=floor, breadth_at=point, asked=self.asked,
+                                   principal=p_index, teachers=t_index)  # fmt: skip
+
         if not keys:
-            values = self.values
             ids = self.respondents[list(ID_COLUMNS)]
             n_rows = None
+            # a block of respondents at a time: the Gini term compares every pair of
+            # stakeholders, (rows, S, S, Z) floats
+            step = kernels.INDEX_BLOCK_ROWS
+            blocks = [
+                index_of(kernels.values_of(self.codes[a : a + step], self.points))
+                for a in range(0, max(len(self.codes), 1), step)
+            ]
+            out = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
         else:
-            codes, groups = _group_codes(self.respondents, keys)
-            count, total, n_rows = kernels.group_cells(self.values, codes, len(groups))
+            codes, groups, hist = self._histogram(keys)
+            count = hist.sum(axis=-1).astype(float)
+            total = (hist * self.points).sum(axis=-1)
+            zone_answered = np.asarray((self.codes >= 0).any(axis=1))  # (m, Z)
+            in_group = codes >= 0
+            n_rows = np.stack(
+                [np.bincount(codes[in_group & zone_answered[:, j]], minlength=len(groups))
+                 for j in range(len(self.zones))],
+                axis=1,
+            )  # fmt: skip
             shown = self._shown_cells(keys, groups, min_n)
             with np.errstate(invalid="ignore", divide="ignore"):
                 values = np.where(shown, total / count, np.nan)
             ids = groups
-        out = kernels.indices(
-            values,
-            floor=floor,
-            breadth_at=point,
-            asked=self.asked,
-            principal=p_index,
-            teachers=t_index,
-        )
-        m, z = values.shape[0], len(self.zones)
+            out = index_of(values)
+        m, z = len(ids), len(self.zones)
         table = ids.loc[ids.index.repeat(z)].reset_index(drop=True)
         table["zone"] = pd.Categorical(np.tile(self.zones, m), categories=self.zones, ordered=True)
         if n_rows is not None:
@@ -358,7 +394,7 @@ class InfluenceResult:
         """Respondents, grid, answered cells and the mean matrix (suppressed under min_n),
         rounded for reading."""
         n = len(self.respondents)
-        answered = len(self.long) / max(1, n * int(self.asked.sum()))
+        answered = int((self.codes >= 0).sum()) / max(1, n * int(self.asked.sum()))
         matrix = self.matrix(min_n=min_n).round(2)
         lines = [
             f"Decision influence ({self.instrument.name}): {n} respondents in "
@@ -388,13 +424,3 @@ class InfluenceResult:
             f"<div><strong>{escape(head)}</strong><p>{escape(grid_line)}</p>"
             f"<p>Mean influence (suppressed under 5 answers):</p>{table}</div>"
         )
-
-
-def _group_codes(respondents: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group codes (sorted groups) and the table of groups; rows without a group
-    get the code of no group and are left out."""
-    frame = respondents[keys]
-    groups = frame.dropna().drop_duplicates().sort_values(keys).reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups)
-    codes = index.get_indexer(pd.MultiIndex.from_frame(frame))
-    return codes, groups

@@ -16,7 +16,9 @@ class RawTable:
     """The cells of a file as text, before any platform is assumed.
 
     ``frame`` holds every row (header rows included) as strings, ``""`` for an empty cell;
-    its columns are the positions 0, 1, ...
+    its columns are the positions 0, 1, ... A CSV file's columns are categorical (codes into
+    each column's distinct texts, see ``_table``); compare, ``.str`` and factorize them as
+    any column of strings.
     """
 
     frame: pd.DataFrame
@@ -34,7 +36,9 @@ class RawTable:
         """One row as a list of strings (empty cells as ``""``)."""
         if index >= len(self.frame):
             return [""] * self.width
-        return [str(v) for v in self.frame.iloc[index].tolist()]
+        # column by column: a row across categorical columns would first look for the
+        # columns' common type
+        return [str(self.frame.iat[index, j]) for j in range(self.width)]
 
     @classmethod
     def from_rows(cls, rows: list[list[str]], **kwargs: Any) -> RawTable:

@@ -1,7 +1,7 @@
 """``ModelResult``: what :func:`colead.regress`, :func:`colead.multilevel`, :func:`colead.path`
 and :func:`colead.mediate` return.
 
-One frozen dataclass for every model: the statsmodels result stays reachable as ``.model``,
+One frozen dataclass for every model: the fitted model stays reachable as ``.model``,
 the estimates are tidy DataFrames, and ``summary()``, ``_repr_html_`` and ``plot()`` only
 arrange them. Nothing here computes a statistic or rounds a stored number.
 """
@@ -46,8 +46,10 @@ class ModelResult:
     formula : str
         The model as fitted: a patsy formula, or the path model's equations one per line.
     model : object
-        The statsmodels result (``RegressionResults``, ``MixedLMResults``); for path and
-        mediation models a dict outcome -> the OLS result of that equation.
+        The statsmodels result of a regression (``RegressionResults``); for multilevel models
+        colead's ``MixedModel``, which forwards statsmodels' ``MixedLMResults`` attributes
+        (built on first use); for path and mediation models a dict outcome -> the OLS result
+        of that equation.
     coefficients : DataFrame
         One row per coefficient: ``term, estimate, se, ci_low, ci_high, p_value,
         std_estimate`` (path and mediation models: ``outcome`` first). ``std_estimate`` is the
@@ -88,7 +90,7 @@ class ModelResult:
     # -- text -------------------------------------------------------------------------------
     def summary(self) -> str:
         """The model as text: design, fit, coefficients and the kind's own tables."""
-        lines = [_TITLES.get(self.kind, self.kind), *_indent(self.formula), ""]
+        lines = [self._title(), *_indent(self.formula), ""]
         lines += _fit_lines(self.fit)
         for title, table in self._tables():
             lines += ["", f"{title}:", _text_table(table)]
@@ -99,13 +101,19 @@ class ModelResult:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head = f"{_TITLES.get(self.kind, self.kind)}: {self.formula}"
+        head = f"{self._title()}: {self.formula}"
         fit = self.fit[[not _missing(v) for v in self.fit]]
         parts = [f"<div><p><strong>{escape(head)}</strong></p>"]
         parts.append(_html(fit.to_frame("value"), "Fit"))
         parts += [_html(table, title) for title, table in self._tables()]
         parts += [f"<p>warning: {escape(w)}</p>" for w in self.warnings]
         return "".join(parts) + "</div>"
+
+    def _title(self) -> str:
+        title = _TITLES.get(self.kind, self.kind)
+        if self.kind == "mixed" and self.fit.get("method") == "ML":
+            title = title.replace("(REML)", "(ML)")
+        return title
 
     def _tables(self) -> list[tuple[str, pd.DataFrame]]:
         tables = [("Coefficients", self.coefficients)]

@@ -10,13 +10,14 @@ Is agreement larger than chance: the null distribution of rwg(j) (:func:`rwg_nul
 group resampling (:func:`rgr_agree`).
 
 Public names: icc, ICCResult, icc_table, rwg, rwg_j, rwg_j_lindell, rwg_null, RwgNull,
-rgr_agree, RgrAgreeResult, awg, ad, aggregate,
+rgr_agree, RgrAgreeResult, awg, ad, aggregate, aggregate_chunks,
 agreement, distribution, plan, benchmark, make_norms, Norms, load_norms, list_norms, change,
 trend.
 """
 
 from colead.schools.aggregate import aggregate, agreement, distribution
 from colead.schools.change import change
+from colead.schools.chunks import aggregate_chunks
 from colead.schools.icc import ICCResult, icc, icc_table
 from colead.schools.norms import Norms, benchmark, list_norms, load_norms, make_norms
 from colead.schools.null import RgrAgreeResult, RwgNull, rgr_agree, rwg_null
@@ -31,6 +32,7 @@ __all__ = [
     "RwgNull",
     "ad",
     "aggregate",
+    "aggregate_chunks",
     "agreement",
     "awg",
     "benchmark",

@@ -16,10 +16,15 @@ from colead.exceptions import InvalidParameterError, ResponseDataError
 
 
 def roster_sizes(
-    roster: Any, keys: list[str], scores: pd.DataFrame, func: str
+    roster: Any,
+    keys: list[str],
+    scores: pd.DataFrame | None,
+    func: str,
+    respondents: pd.Series | None = None,
 ) -> pd.Series | None:
     """Group sizes from a roster, checked: positive numbers, one per group, never below the
-    group's respondents (a response rate over 100% means a wrong roster or wrong ids)."""
+    group's respondents (a response rate over 100% means a wrong roster or wrong ids). The
+    respondents per group are counted in ``scores``, or given as ``respondents``."""
     if roster is None:
         return None
     if isinstance(roster, Mapping):
@@ -42,7 +47,10 @@ def roster_sizes(
             f"The 'roster' parameter of {func} must be a DataFrame or a mapping of group -> "
             f"size; got {type(roster).__name__}."
         )
-    respondents = scores.groupby(keys, observed=True).size()
+    if respondents is None:
+        if scores is None:
+            raise TypeError("roster_sizes needs the scores or the respondents per group")
+        respondents = scores.groupby(keys, observed=True).size()
     numeric = pd.to_numeric(sizes, errors="coerce").astype(float)
     problems = []
     for row, group, value, size, dup in zip(rows, sizes.index, sizes.to_numpy(),

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from colead._validation import check_number, check_option
 from colead.exceptions import (
@@ -27,7 +26,21 @@ from colead.exceptions import (
 from colead.io.responses import ID_COLUMNS, Responses
 from colead.privacy import check_item_min_n, check_min_n, protect, suppress
 from colead.psychometrics.scoring import _frame_and_instrument, _scales, score
-from colead.schools._roster import lookup_sizes, roster_sizes
+from colead.schools._group_moments import (
+    AGGREGATE_COLUMNS as AGGREGATE_COLUMNS,  # re-exported: the report reads them here
+)
+from colead.schools._group_moments import (
+    RELIABILITY_CUTOFF as RELIABILITY_CUTOFF,
+)
+from colead.schools._group_moments import (
+    RWG_CUTOFF,
+    finish,
+    first_key_moments,
+    group_parts,
+    group_table,
+    score_moments,
+)
+from colead.schools._roster import roster_sizes
 from colead.schools.icc import icc
 from colead.schools.rwg import scale_agreement
 
@@ -37,29 +50,6 @@ if TYPE_CHECKING:
     from colead.instrument import Instrument
 
 __all__ = ["aggregate", "agreement", "distribution"]
-
-#: Conventional cut-offs (James, Demaree & Wolf 1984; Bliese 2000), repeated in the
-#: aggregation literature; colead flags below them, it does not decide for the reader.
-RWG_CUTOFF = 0.70
-RELIABILITY_CUTOFF = 0.70
-
-AGGREGATE_COLUMNS = [
-    "scale",
-    "n",
-    "response_rate",
-    "mean",
-    "sd",
-    "ci_low",
-    "ci_high",
-    "ci_level",
-    "rwg_j",
-    "rwg_n",
-    "mean_reliability",
-    "low_agreement",
-    "unreliable",
-    "suppressed",
-]
-
 
 def aggregate(
     data: Responses | pd.DataFrame,
@@ -137,26 +127,9 @@ def aggregate(
         if c not in keys and c not in ID_COLUMNS and scores[c].dtype.kind in "biuf"
     ]
     sizes = roster_sizes(roster, keys, scores, "aggregate")
-    out, counts, shown = _table(scores, keys, scale_ids, min_n, ci)
-    out["rwg_j"], out["rwg_n"] = np.nan, np.nan
-    if len(keys) == 1 and per_scale:
-        found = pd.concat(
-            [table.set_axis([keys[0], *table.columns[1:]], axis=1).assign(scale=scale)
-             for scale, table in per_scale.items()], ignore_index=True)
-        at = pd.MultiIndex.from_frame(found[[keys[0], "scale"]].astype(object)).get_indexer(
-            pd.MultiIndex.from_frame(out[[keys[0], "scale"]].astype(object)))
-        for column in ("rwg_j", "rwg_n"):
-            values = found[column].to_numpy(dtype=float)
-            out[column] = np.where(at >= 0, values[at], np.nan)
-    out.loc[out["rwg_n"] < min_n, "rwg_j"] = np.nan  # rests on too few complete answers
-    out["response_rate"] = np.nan if sizes is None else out["n"] / lookup_sizes(out, keys, sizes)
-    icc1 = out["scale"].map(_icc1(scores, keys[0], scale_ids, shown))
-    out["mean_reliability"] = out["n"] * icc1 / (1 + (out["n"] - 1) * icc1)
-    out["low_agreement"] = (out["rwg_j"] < RWG_CUTOFF).astype("boolean")
-    out.loc[out["rwg_j"].isna(), "low_agreement"] = pd.NA
-    out["unreliable"] = out["mean_reliability"] < RELIABILITY_CUTOFF
-    out = out[[*keys, *AGGREGATE_COLUMNS[:-1]]]
-    return suppress(out, min_n=min_n, by=keys, within=["scale"], counts=counts)
+    moments = score_moments(scores, keys, scale_ids)
+    first = first_key_moments(scores, keys[0], scale_ids)
+    return finish(moments, first, per_scale, keys, scale_ids, sizes, min_n, ci)
 
 
 def _check_keys(frame: pd.DataFrame, keys: list[str], func: str) -> None:
@@ -228,34 +201,10 @@ def _table(
     """The group table (unsuppressed), the people behind every cell including those with a
     missing key (for :func:`colead.privacy.protect`), and which first-key groups are shown
     per scale (``keys[0], scale, hidden``)."""
-    counts = (
-        scores.groupby(keys, dropna=False, observed=True, sort=False)[scale_ids]
-        .count()
-        .rename_axis(columns="scale")
-        .stack()
-        .rename("n")
-        .reset_index()
-    )
+    moments = score_moments(scores, keys, scale_ids)
+    counts = moments["n"].rename_axis(columns="scale").stack().rename("n").reset_index()
     shown = protect(counts, keys[:1], min_n=min_n, within=["scale"])
-    # Group ids as categories: every groupby below then works on small integer codes.
-    grouped = scores.assign(**{k: scores[k].astype("category") for k in keys})
-    return _group_table(grouped, keys, scale_ids, ci), counts, shown
-
-
-def _group_table(scores: pd.DataFrame, keys: list[str], scale_ids: list[str],
-                 ci: float) -> pd.DataFrame:
-    """n, mean, sd and the t interval of every scale in every group, from one groupby."""
-    grouped = scores.groupby(keys, dropna=True, observed=True)[scale_ids]
-    parts = {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std()}
-    table = pd.concat({name: part.stack() for name, part in parts.items()}, axis=1)
-    table.index = table.index.set_names([*keys, "scale"])
-    table = table.reset_index()
-    se = table["sd"] / np.sqrt(table["n"])
-    t = stats.t.ppf(1 - (1 - ci) / 2, np.maximum(table["n"] - 1, 1))
-    table["ci_low"], table["ci_high"] = table["mean"] - t * se, table["mean"] + t * se
-    table.loc[table["n"] < 2, ["ci_low", "ci_high"]] = np.nan
-    table["ci_level"] = ci
-    return table
+    return group_table(group_parts(moments, keys, scale_ids), keys, ci), counts, shown
 
 
 def _shown_scores(
@@ -268,22 +217,6 @@ def _shown_scores(
     rows = hidden.reindex(scores[group].astype(object).to_numpy()).fillna(1.0).to_numpy()
     values = scores[scale_ids].where(rows == 0.0)
     return values.assign(**{group: scores[group].to_numpy()})
-
-
-def _icc1(scores: pd.DataFrame, group: str, scale_ids: list[str],
-          shown: pd.DataFrame) -> pd.Series:
-    """ICC(1) of every scale over the shown groups (a one-way ANOVA, as multilevel::ICC1:
-    rows without a score dropped, k = N / G), from the group counts, means and variances."""
-    values = _shown_scores(scores, group, scale_ids, shown)
-    grouped = values.groupby(group, observed=True)[scale_ids]
-    count, mean, var = grouped.count(), grouped.mean(), grouped.var()
-    n, g = count.sum(), (count > 0).sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grand = (mean * count).sum() / n
-        msb = (count * (mean - grand) ** 2).sum() / (g - 1)
-        msw = ((count - 1) * var.fillna(0)).sum() / (n - g)
-        icc1 = (msb - msw) / (msb + (n / g - 1) * msw)
-    return icc1.where((g >= 2) & (n > g))
 
 
 def agreement(

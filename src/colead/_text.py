@@ -1,4 +1,4 @@
-"""Shortening text for messages and comments."""
+"""Shortening text for messages and comments; a summary as HTML."""
 
 from __future__ import annotations
 
@@ -16,3 +16,13 @@ def shorten(text: str, width: int = 60) -> str:
     cut = room.rfind(" ")
     head = room[:cut] if cut > 0 else room[: max(width - 1, 1)]
     return head.rstrip(" ,;:.-") + ELLIPSIS
+
+
+def summary_html(summary: str) -> str:
+    """A result's ``summary()`` text as HTML for Jupyter: its first line in bold, the others
+    as a list, every line escaped."""
+    from html import escape
+
+    head, *lines = summary.splitlines()
+    items = "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
+    return f"<div><strong>{escape(head)}</strong><ul>{items}</ul></div>"

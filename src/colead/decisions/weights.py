@@ -12,13 +12,13 @@ makes SASS-like weights for synthetic data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from colead._text import summary_html
 from colead._validation import check_int, check_number, check_option
 from colead.decisions import _replicate_kernels as kernels
 from colead.exceptions import InvalidParameterError
@@ -173,9 +173,7 @@ class ReplicateDesign:
         )
 
     def _repr_html_(self) -> str:
-        head, *lines = self.summary().splitlines()
-        items = "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
-        return f"<div><strong>{escape(head)}</strong><ul>{items}</ul></div>"
+        return summary_html(self.summary())
 
 
 def replicate_design(

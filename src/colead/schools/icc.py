@@ -9,11 +9,11 @@ entry per row, or a column name of a DataFrame; rows without a group are dropped
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from html import escape
 from typing import Any, Literal
 
 import pandas as pd
 
+from colead._text import summary_html
 from colead._validation import check_option
 from colead.exceptions import InvalidParameterError
 from colead.schools import _anova
@@ -99,9 +99,7 @@ class ICCResult:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head, *lines = self.summary().splitlines()
-        items = "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
-        return f"<div><strong>{escape(head)}</strong><ul>{items}</ul></div>"
+        return summary_html(self.summary())
 
 
 def icc(

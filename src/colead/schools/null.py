@@ -6,12 +6,12 @@ answer at random (R ``multilevel::rwg.sim`` and ``rwg.j.sim``; Dunlap, Burke & S
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from colead._text import summary_html
 from colead._validation import check_int, check_number
 from colead.exceptions import InsufficientDataError, InvalidParameterError
 from colead.privacy import check_min_n
@@ -92,9 +92,7 @@ class RwgNull:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head, *lines = self.summary().splitlines()
-        items = "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
-        return f"<div><strong>{escape(head)}</strong><ul>{items}</ul></div>"
+        return summary_html(self.summary())
 
 
 def rwg_null(
@@ -254,9 +252,7 @@ class RgrAgreeResult:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        head, *lines = self.summary().splitlines()
-        items = "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
-        return f"<div><strong>{escape(head)}</strong><ul>{items}</ul></div>"
+        return summary_html(self.summary())
 
 
 def rgr_agree(

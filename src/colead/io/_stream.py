@@ -19,9 +19,9 @@ from colead.exceptions import ResponseDataError
 from colead.instrument import Instrument
 from colead.io._assemble import SeenIds
 from colead.io._csv_stream import CsvStream, join_rows, open_csv
+from colead.io._decode import ReadOptions, responses_from_export
 from colead.io._platforms import READERS, detect, read_export
 from colead.io._raw import RawTable
-from colead.io.read import ReadOptions, responses_from_export
 from colead.io.responses import Responses
 
 __all__ = ["read_chunks"]

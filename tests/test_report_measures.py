@@ -189,9 +189,15 @@ def test_bands_are_words_with_the_palettes_colours(rasch_page):
     assert len({w for _, w in found}) >= 4
     for index, word in found:
         assert BAND_WORDS[int(index)] == word
+    # the table of every school marks the band by a coloured edge of the cell, and words
+    glance = re.findall(r'<td class="k(\d)">(\d+) ([a-z ]+)</td>', rasch_page)
+    assert len(glance) == 12 * 10
+    for index, score, word in glance:
+        assert BAND_WORDS[int(index)] == word == _printed(float(score))[1]
     css = rasch_page[rasch_page.index("<style>"):rasch_page.index("</style>")]
     for i, colour in enumerate(DIVERGING[:3] + DIVERGING[4:]):
         assert f".b{i} {{ background: {colour}; }}" in css
+        assert f"td.k{i} {{ border-left-color: {colour}; }}" in css
 
 
 def test_methods_explain_rasch_scores_and_bands_with_their_sources(rasch_page, sample, tmp_path):

@@ -66,6 +66,7 @@ def district_view(bench: Benchmarks, titles: dict[str, str],
                 "reference's average and every 20 points is one standard deviation of it.")
     lacking = [f"{titles[s]} ({why})" for s, why in bench.missing.items() if s in titles]
     return {"label": "Rasch score (1-99)" if rasch else "Score (1-99)", "rasch": rasch,
+            "own": bench.own,
             "cells": cells, "note": note,
             "missing": ("No benchmarked score for " + "; ".join(lacking) + ".") if lacking
             else ""}

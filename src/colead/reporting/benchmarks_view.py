@@ -58,7 +58,8 @@ def district_view(bench: Benchmarks, titles: dict[str, str],
         note = ("Scores are benchmarked against this district's own schools in this survey: "
                 "50 is the average of the schools shown and every 20 points is one standard "
                 "deviation of their scores, so they tell how the schools compare with one "
-                "another, not with schools elsewhere (give norms, --norms, for that).")
+                "another, not with schools elsewhere (norms from elsewhere would: colead "
+                "report --norms).")
     else:
         sources = sorted({f"{r['source']}, {r['year']}" for r in bench.rows.values()})
         name = bench.norms.title if bench.norms is not None and bench.norms.title else "norms"

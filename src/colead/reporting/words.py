@@ -63,9 +63,9 @@ EXPLAIN: dict[str, tuple[str, str]] = {
                 "polychoric correlations of the items, which treat answers as ordered "
                 "categories rather than equally spaced numbers; they suit items with five or "
                 "fewer answer categories or answers bunched at one end."),
-    "benchmark": ("Score (1-99)", "the school's mean on a benchmark scale: 50 is the "
-                  "reference's average and every 20 points is one standard deviation of it."),
-    "rasch_score": ("Rasch score (1-99)", "the school's average Rasch measure (its teachers' "
+    "benchmark": ("Score (1-99)", "the mean on a benchmark scale: 50 is the reference's "
+                  "average and every 20 points is one standard deviation of it."),
+    "rasch_score": ("Rasch score (1-99)", "the average of the teachers' Rasch measures (their "
                     "answers weighed by how hard each item is to agree with) on a benchmark "
                     "scale: 50 is the reference's average and every 20 points is one "
                     "standard deviation of it."),

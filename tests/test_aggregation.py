@@ -15,6 +15,7 @@ from scipy import stats
 import colead as cl
 from colead.exceptions import InvalidParameterError
 from colead.privacy import suppress
+from colead.schools.aggregate import AGGREGATE_COLUMNS
 
 STATISTICS = [
     "n",
@@ -243,3 +244,14 @@ def test_agreement_of_a_single_school_has_no_icc_but_its_rwg(district):
     table = cl.agreement(single, min_n=3)
     assert table[["icc1", "icc2"]].isna().all().all()
     assert (table["n_groups"] == 1).all() and table["rwg_j_mean"].notna().any()
+
+
+def test_an_instrument_without_scales_gives_empty_tables():
+    """sass-principal-influence has an influence grid and no scale: the school table and the
+    agreement table are empty (with their columns), not a KeyError from deep inside pandas."""
+    principals = cl.load_sample("district-principals")
+    assert principals.instrument.scale_list == ()
+    table = cl.aggregate(principals)
+    assert table.empty and list(table.columns) == ["school_id", *AGGREGATE_COLUMNS]
+    agreement = cl.agreement(principals)
+    assert agreement.empty and "icc1" in agreement.columns

@@ -209,6 +209,34 @@ def test_report_errors(client, export, fixed):
                  400, "r.csv")
 
 
+def test_report_with_rasch_scores_and_a_norms_file_is_the_library_report(client, export, fixed,
+                                                                        tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(export)
+    responses = cl.read_responses(path, "colead-teacher", mapping=json.loads(fixed["mapping"]))
+    norms = cl.make_norms(cl.score(responses), source="Last spring", year=2024,
+                          by="school_id", min_n=3)
+    norms_file = norms.write(tmp_path / "norms.yaml")
+    day = re.compile(r"\d{4}-\d{2}-\d{2}")
+    for data, files, options in (
+        ({"scores": "rasch"}, {}, {"scores": "rasch"}),
+        ({}, {"norms": ("norms.yaml", norms_file.read_bytes())}, {"norms": norms_file}),
+    ):
+        r = post(client, "/api/report", files={"file": ("t.csv", export), **files},
+                 data={**TEACHER, **fixed, "min_n": "5", **data})
+        assert r.status_code == 200, r.text
+        expected = cl.report(responses, path=tmp_path / "r.html", progress=False,
+                             **options).read_text(encoding="utf-8")
+        assert day.sub("", r.text) == day.sub("", expected)
+        assert ("Rasch score (1-99)" if "scores" in options else "Score (1-99)") in r.text
+    files = {"file": ("t.csv", export)}
+    assert_error(post(client, "/api/report", files=files,
+                      data={**TEACHER, **fixed, "scores": "irt"}), 400, "mean or rasch")
+    assert_error(post(client, "/api/report", data={**TEACHER, **fixed},
+                      files={**files, "norms": ("n.txt", b"measure,mean\n")}),
+                 400, "a norms file ends in .yaml, .yml or .csv")
+
+
 def test_scores_per_respondent_and_per_school(client, export, fixed, responses, tmp_path):
     files = {"file": ("t.csv", export)}
     r = post(client, "/api/scores", files=files, data={**TEACHER, **fixed})

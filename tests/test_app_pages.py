@@ -361,6 +361,26 @@ def test_the_previous_wave_goes_to_the_report(client):
     assert "Since the last survey" in with_previous and "Since the last survey" not in without
 
 
+def test_rasch_scores_and_norms_go_to_the_report(client):
+    export = qualtrics_export()
+    where = start(client, export)
+    page = client.get(where).text
+    assert 'name="scores"' in page and 'name="norms"' in page
+    post(client, f"{where}/mapping",
+         data={"school": "school_id", f"map-{reworded_position(export)}": "sl2"})
+    r = post(client, f"{where}/report", data={"min_n": "5", "scores": "rasch"},
+             follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert "Rasch score (1-99)" in client.get(f"{where}/report.html").text
+    assert 'value="rasch" selected' in client.get(where).text  # the choice is kept
+    norms = (b"title: Last spring\nsource: district\nyear: 2024\nnorms:\n"
+             b"  - {measure: shared_leadership, mean: 4.0, sd: 0.4}\n")
+    post(client, f"{where}/report", data={"min_n": "5", "scores": "mean"},
+         files={"norms": ("norms.yaml", norms)})
+    report = client.get(f"{where}/report.html").text
+    assert "Score (1-99)" in report and "Scores are benchmarked against Last spring" in report
+
+
 def test_a_workspace_that_is_gone_says_start_again(client):
     r = client.get("/w/nothing")
     assert r.status_code == 404 and "Start again" in r.text and 'href="/"' in r.text

@@ -430,3 +430,113 @@ def test_a_district_under_min_n_shows_no_statistic(tmp_path):
             assert values == [], (table["caption"], row)
     assert cl.aggregate(responses.data.assign(district="D1")[["district", "sl1"]],
                         by="district")["suppressed"].all()
+
+
+# -- 7. Rasch scores and shares beside the nation (issue 21) ------------------------------------
+def _school_rows(tables: list[dict], marker: str) -> dict[str, list[list[str]]]:
+    """Per school section: the rows (header first) of its table whose caption holds
+    ``marker``."""
+    return {t["section"]: t["rows"] for t in tables if marker in t["caption"]}
+
+
+@pytest.mark.parametrize("no_school", [0, 2])
+def test_rasch_scores_district_minus_shown_schools_pins_down_nobody(no_school, tmp_path):
+    """The district's Rasch score and the shown schools' (with their n) give, in z units of
+    the reference, the mean measure of everyone else: at least min_n people, never the small
+    school alone."""
+    responses = district({"A": 8, "B": 7, "C": 6, "D": 3}, no_school=no_school, low=("D",))
+    inst = responses.instrument
+    titles = {sc.title: sc.id for sc in inst.scale_list}
+    _, tables = read_report(responses, tmp_path, min_n=MIN_N, scores="rasch")
+    whole = next(t for t in tables if t["caption"].startswith("District mean and standard"))
+    schools = _school_rows(tables, "scale means with 95% intervals")
+    assert set(schools) == {"school-A", "school-B", "school-C"}  # D's section: a notice
+    scores = cl.score(responses)
+    data = responses.data
+    checked = 0
+    for row in whole["rows"][1:]:
+        scale = titles[row[0]]
+        if number(row[4]) is None:  # no Rasch score at all (the model could not be fitted)
+            assert row[5] == "the Rasch model could not be fitted to these answers"
+            assert all(number(next(r for r in rows[1:] if r[0] == row[0])[4]) is None
+                       for rows in schools.values() if len(rows[1]) == 9)
+            continue
+        n_all, z_all = int(row[3]), (float(row[4]) - 50) / 20
+        parts = []
+        for section, rows in schools.items():
+            mine = next(r for r in rows[1:] if r[0] == row[0])
+            if len(mine) == 9 and number(mine[4]) is not None:
+                parts.append((section.removeprefix("school-"), int(mine[1]),
+                              (float(mine[4]) - 50) / 20))
+        assert [p[0] for p in parts] == ["A", "B"]  # D too small, C held back to protect it
+        rest_n = n_all - sum(n for _, n, _ in parts)
+        assert rest_n >= MIN_N
+        recovered = (n_all * z_all - sum(n * z for _, n, z in parts)) / rest_n
+        # what it describes: the mean measure of everyone outside A and B (C, D, no school)
+        sc = inst.scales[scale]
+        fit = cl.rasch(cl.psychometrics.keyed_items(data, inst, sc), scale_min=sc.min)
+        measure = fit.persons["estimate"].where(scores[scale].notna())
+        means = measure.groupby(data["school_id"]).mean()
+        mu, sd = means[["A", "B"]].mean(), means[["A", "B"]].std(ddof=1)
+        rest = measure[~data["school_id"].isin(["A", "B"])].dropna()
+        assert len(rest) == rest_n
+        if 1 < float(row[4]) < 99:  # a clipped district score tells even less
+            tolerance = 0.5 / 20 * (n_all + sum(n for _, n, _ in parts)) / rest_n
+            assert recovered == pytest.approx((rest.mean() - mu) / sd, abs=tolerance + 1e-9)
+            small = (measure[data["school_id"] == "D"].mean() - mu) / sd
+            assert abs(recovered - small) > 3 * tolerance
+            checked += 1
+    assert checked >= 2, checked
+
+
+def principals(sizes: dict[str, int], *, no_school: int = 0, low: tuple[str, ...] = (),
+               seed: int = 4) -> Responses:
+    """Simulated principals (sass-principal-influence) of groups of the given sizes; groups
+    in ``low`` answer "no influence" everywhere."""
+    plan = dict(sizes)
+    if no_school:
+        plan["_none"] = no_school
+    schools = pd.DataFrame({"school_id": list(plan), "n_respondents": list(plan.values())})
+    sim = cl.simulate("sass-principal-influence", schools=schools, seed=seed)
+    data = sim.data.copy()
+    for group in low:
+        rows = data["school_id"] == group
+        for _, _, item_id in sim.instrument.influence.cells:
+            data.loc[rows, item_id] = 1.0
+    data.loc[data["school_id"] == "_none", "school_id"] = np.nan
+    log = ImportLog(source="test", rows_read=len(data), rows_kept=len(data))
+    return Responses(data=data, log=log, platform="csv", instrument=sim.instrument)
+
+
+@pytest.mark.parametrize("sizes, no_school", [
+    ({"A": 8, "B": 7, "C": 6, "D": 3}, 0),
+    ({"A": 8, "B": 7, "C": 6}, 2),
+])
+def test_shares_beside_the_nation_district_minus_shown_groups_pins_down_nobody(
+        sizes, no_school, tmp_path):
+    responses = principals(sizes, no_school=no_school, low=("D",) if "D" in sizes else ())
+    _, tables = read_report(responses, tmp_path, min_n=MIN_N)
+    whole = next(t for t in tables if t["caption"].startswith("Your principals and the nation"))
+    groups = _school_rows(tables, "share of principals answering")
+    data = responses.data
+    zones = {label: zone for zone, label in responses.instrument.influence.zone_labels.items()}
+    for row in whole["rows"][1:]:
+        item = f"inf_principal_{zones[row[0]]}"
+        n_all, pct_all = int(row[2]), float(row[1].rstrip("%"))
+        parts = []
+        for section, rows in groups.items():
+            mine = next(r for r in rows[1:] if r[0] == row[0])
+            if mine[1].endswith("%"):
+                parts.append((section.removeprefix("school-"), int(mine[2]),
+                              float(mine[1].rstrip("%"))))
+        rest_n = n_all - sum(n for _, n, _ in parts)
+        assert rest_n == 0 or rest_n >= MIN_N, (item, rest_n)
+        assert "D" not in {p[0] for p in parts}
+        if rest_n:
+            recovered = (n_all * pct_all - sum(n * p for _, n, p in parts)) / rest_n
+            rest = data.loc[~data["school_id"].isin([p[0] for p in parts]), item].dropna()
+            assert len(rest) == rest_n
+            tolerance = 0.5 * (n_all + sum(n for _, n, _ in parts)) / rest_n
+            assert recovered == pytest.approx(100 * (rest >= 4).mean(), abs=tolerance)
+            if "D" in sizes:  # not the small group's 0%
+                assert recovered > 100 * (rest >= 4).mean() - tolerance > 0

@@ -69,8 +69,12 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     district = cl.report(teachers, path=folder / "report.html", roster=roster, progress=False)
     cl.report(teachers, path=folder / "summary.html", roster=roster, per_school=folder / "own",
               progress=False)
+    # Rasch scores with bands: wider tables (a score per scale beside every mean)
+    cl.report(teachers, path=folder / "rasch.html", roster=roster, scores="rasch",
+              per_school=folder / "rasch", progress=False)
     return {"district": district, "school": folder / "own" / "school-S03.html",
-            "summary": folder / "summary.html"}
+            "summary": folder / "summary.html", "rasch-summary": folder / "rasch.html",
+            "rasch-school": folder / "rasch" / "school-S03.html"}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,8 @@ def test_the_district_report_prints_each_school_on_its_own_pages(reports, browse
     page.close()
 
 
-@pytest.mark.parametrize("which", ["district", "school", "summary"])
+@pytest.mark.parametrize("which", ["district", "school", "summary", "rasch-summary",
+                                   "rasch-school"])
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_nothing_is_wider_than_the_page_and_no_scrollbar_prints(reports, browser, which, paper):
     page = browser.new_page(viewport={"width": int(PAGE_WIDTH[paper]), "height": 1000})
@@ -133,7 +138,8 @@ def _no_heading_at_the_foot(page, pages: list[str]) -> None:
         assert lines and lines[-1] not in headings, (number, lines[-3:])
 
 
-@pytest.mark.parametrize("which", ["district", "school", "summary"])
+@pytest.mark.parametrize("which", ["district", "school", "summary", "rasch-summary",
+                                   "rasch-school"])
 def test_on_a_phone(reports, browser, which):
     page = browser.new_page(viewport={"width": PHONE, "height": 844})
     page.goto(reports[which].as_uri())

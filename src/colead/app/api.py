@@ -5,8 +5,9 @@ other tools on this computer.
   ``instrument_file``, optional ``mapping``, ``platform``, ``school``): the import log as
   JSON: ``rows_read``, ``rows_kept``, ``dropped`` [{row, reason}], ``unmatched_columns``,
   ``platform``, ``problems`` [{row, column, value, reason}] (and ``ok``, ``source``, ...).
-- ``POST /api/report`` (the same, with ``min_n``, optional ``roster``, ``title`` and, when
-  :func:`colead.report` takes it, ``previous``): the HTML report (``text/html``).
+- ``POST /api/report`` (the same, with ``min_n``, optional ``roster``, ``title``,
+  ``previous``, ``scores`` (``mean`` or ``rasch``) and ``norms`` (a YAML or CSV norms file)):
+  the HTML report (``text/html``).
 - ``POST /api/scores`` (the same, optional ``by=school_id`` and ``min_n``): the scores CSV,
   one row per respondent, or with ``by`` one row per school and scale, suppressed under
   ``min_n``.
@@ -71,7 +72,9 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     path = outputs.make_report(
                         responses, folder / "report.html",
                         min_n=outputs.parse_min_n(form.text("min_n")),
-                        title=form.text("title") or None, roster=roster, previous=previous)
+                        title=form.text("title") or None, roster=roster, previous=previous,
+                        scores=outputs.parse_scores(form.text("scores")),
+                        norms=inputs.norms(form, folder))
                 return path.read_bytes()
 
             body = await run_in_threadpool(run)

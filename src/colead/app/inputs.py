@@ -118,6 +118,12 @@ def roster(form: Form, folder: Path, school: str | None) -> Any:
     return None if upload is None else outputs.roster_for(upload.path, school)
 
 
+def norms(form: Form, folder: Path) -> Path | None:
+    """A norms file (YAML or CSV, :func:`colead.load_norms`) to benchmark against."""
+    upload = save(folder, form.files.get("norms"), "norms.yaml")
+    return None if upload is None else upload.path
+
+
 def previous(form: Form, folder: Path, inst: Instrument, sent_mapping: dict[str, str],
              school: str | None) -> Responses | None:
     """The previous wave (an export of the same instrument), read with the same mapping and

@@ -41,7 +41,8 @@ def roster_for(path: Path, school: str | None) -> Any:
 
 
 def make_report(responses: Responses, path: Path, *, min_n: int, title: str | None = None,
-                roster: Any = None, previous: Responses | None = None) -> Path:
+                roster: Any = None, previous: Responses | None = None, scores: str = "mean",
+                norms: Path | None = None) -> Path:
     """The report, through :func:`colead.report`'s public signature only."""
     from colead.reporting import report
 
@@ -49,6 +50,10 @@ def make_report(responses: Responses, path: Path, *, min_n: int, title: str | No
     extra: dict[str, Any] = {}
     if previous is not None:
         extra["previous"] = previous
+    if scores != "mean":
+        extra["scores"] = scores
+    if norms is not None:
+        extra["norms"] = norms
     return report(responses, path=path, by="school_id", min_n=min_n, title=title or None,
                   roster=roster, progress=False, **extra)
 
@@ -72,6 +77,14 @@ def school_table_csv(responses: Responses, path: Path, *, min_n: int, roster: An
     check_groups(responses)
     write_csv(aggregate(responses, by="school_id", min_n=min_n, roster=roster), path)
     return path
+
+
+def parse_scores(text: str | None) -> str:
+    """The scores shown beside the means, from a form field: "mean" (none) or "rasch"."""
+    value = (text or "").strip() or "mean"
+    if value not in ("mean", "rasch"):
+        raise InvalidParameterError(f"scores must be mean or rasch; got {value[:40]!r}")
+    return value
 
 
 def parse_min_n(text: str | None, default: int = 5) -> int:

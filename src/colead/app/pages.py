@@ -175,6 +175,7 @@ def routes(store: Store, max_upload: int) -> list[Any]:
             responses = found.responses
             ws.min_n = outputs.parse_min_n(form.text("min_n"))
             ws.title = form.text("title")[:200]
+            ws.scores = outputs.parse_scores(form.text("scores"))
 
             def run() -> dict[str, Path]:
                 with store.work_lock:
@@ -185,7 +186,8 @@ def routes(store: Store, max_upload: int) -> list[Any]:
                     return {
                         "report.html": outputs.make_report(
                             responses, ws.folder / "report.html", min_n=ws.min_n,
-                            title=ws.title, roster=roster, previous=previous),
+                            title=ws.title, roster=roster, previous=previous,
+                            scores=ws.scores, norms=inputs.norms(form, ws.folder)),
                         "scores.csv": outputs.scores_csv(responses, ws.folder / "scores.csv"),
                         "schools.csv": outputs.school_table_csv(
                             responses, ws.folder / "schools.csv", min_n=ws.min_n,

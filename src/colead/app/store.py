@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 #: Workspaces kept at most; the oldest is removed when a new one would pass this.
 MAX_WORKSPACES = 20
-#: Files a request may carry (export, instrument, mapping, roster, previous wave) and fields.
+#: Files a request may carry (export, instrument, mapping, roster, previous wave, norms) and
+#: fields.
 MAX_FILES, MAX_FIELDS, MAX_FIELD_BYTES = 8, 5000, 64 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -55,6 +56,7 @@ class Workspace:
     inspection: Inspection | None = None
     min_n: int = 5
     title: str = ""
+    scores: str = "mean"
     outputs: dict[str, Path] = field(default_factory=dict)
 
 

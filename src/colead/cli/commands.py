@@ -63,7 +63,7 @@ def check_output(path: str, flag: str, inputs: Iterable[str | None], force: bool
 def inputs(args: argparse.Namespace) -> list[str | None]:
     """Every file a command reads."""
     names = ("file", "instrument", "mapping", "roster", "rules", "previous",
-             "previous_instrument", "previous_roster", "salt_file")
+             "previous_instrument", "previous_roster", "salt_file", "norms")
     files = [getattr(args, name, None) for name in names]
     return files + [file for file, _ in getattr(args, "survey", [])]
 
@@ -274,7 +274,8 @@ def report(args: argparse.Namespace) -> int:
     path = report(responses, path=args.output, by=by, min_n=args.min_n,
                   item_min_n=args.item_min_n, title=args.title, roster=roster, surveys=surveys,
                   rules=args.rules, per_school=args.per_school,
-                  previous=_previous_survey(args), ordinal=args.ordinal)
+                  previous=_previous_survey(args), ordinal=args.ordinal,
+                  scores=args.scores, norms=args.norms)
     also = (f", and one report per school in {args.per_school}" if args.per_school else "")
     print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
           f"groups under {args.min_n} respondents suppressed){also}")

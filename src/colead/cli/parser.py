@@ -198,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the reliability table also shows ordinal alpha and omega (from "
                    "polychoric correlations; for items with few answer categories or skewed "
                    "answers)")
+    p.add_argument("--scores", choices=("mean", "rasch"), default="mean",
+                   help="'rasch': also measure each scale by the Rasch rating-scale model and "
+                   "show each school's Rasch score on a 1-99 benchmark scale with its band "
+                   "beside the mean, person reliability and item fit (default: mean)")
+    p.add_argument("--norms", metavar="FILE",
+                   help="norms to benchmark against: a YAML/CSV norms file or a bundled name "
+                   "(colead.list_norms()); means of <scale>, or with --scores rasch of "
+                   "<scale>_rasch, and percentages of items (default with --scores rasch: "
+                   "the district's own schools)")
     _force_option(p)
     p.set_defaults(run=cmd.report)
 

@@ -40,6 +40,8 @@ FLAGS: dict[str, dict[str, str]] = {
         "roster": "--roster",
         "rules": "--rules",
         "path": "--output",
+        "norms": "--norms",
+        "scores": "--scores",
     },
     "field": {
         "instrument": "INSTRUMENT",
@@ -60,7 +62,9 @@ _ADVICE: dict[str, list[tuple[str, str]]] = {
     ],
     "validate": [(r"pass school=None", "pass --school none")],
     "score": [(r"pass school=None", "pass --school none")],
-    "report": [(r"; pass school=None to read without schools", "")],
+    "report": [(r"; pass school=None to read without schools", ""),
+               (r"leave out scores='rasch'", "leave out --scores rasch"),
+               (r"add scores='rasch'", "add --scores rasch")],
 }
 
 

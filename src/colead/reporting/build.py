@@ -24,6 +24,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from colead._files import check_output, write_text
+from colead._validation import check_option
 from colead._version import __version__
 from colead.exceptions import ColeadWarning, InvalidParameterError
 from colead.guide import describe, load_rules
@@ -31,11 +32,14 @@ from colead.instrument import Instrument, load_instrument
 from colead.io.responses import Responses
 from colead.privacy import check_item_min_n, check_min_n
 from colead.reporting import sections
+from colead.reporting.benchmarks import SCORES, plan
+from colead.reporting.benchmarks_view import methods_view
 from colead.reporting.format import slug
 from colead.reporting.prepare import Prepared, prepare
 from colead.reporting.school import school
 from colead.reporting.summary import schools_summary
 from colead.reporting.words import EXPLAIN
+from colead.schools.norms import Norms
 
 __all__ = ["INLINE_SCHOOLS", "report", "school_files"]
 
@@ -58,6 +62,8 @@ def report(
     school_sections: bool | None = None,
     previous: Responses | None = None,
     ordinal: bool = False,
+    scores: str = "mean",
+    norms: str | os.PathLike[str] | Norms | pd.DataFrame | None = None,
 ) -> Path:
     """Write the HTML report for a school team (and, with ``per_school``, one per school).
 
@@ -113,6 +119,26 @@ def report(
         The reliability table also shows ordinal alpha and categorical omega (from the
         items' polychoric correlations, :func:`colead.reliability` with ``ordinal=True``),
         which suit items of few answer categories or skewed answers.
+    scores : {"mean", "rasch"}, default "mean"
+        With ``"rasch"``, each scale's answers are also measured by Andrich's rating-scale
+        model (:func:`colead.rasch`, Warm's estimates), and each school's mean measure is
+        shown beside its mean on the 1-99 benchmark scale with its band
+        (:func:`colead.benchmark`: 50 the reference's average, 20 points per standard
+        deviation, bands cut at -1.5, -0.5, 0.5 and 1.5 SD); the reliability section adds
+        each scale's person separation reliability and the items whose infit or outfit mean
+        square lies outside 0.7-1.3. Without ``norms`` the reference is the district's own
+        schools in this survey (the mean and SD of the shown schools' means), which the
+        report says.
+    norms : str, path, Norms or DataFrame, optional
+        A bundled norms name, a norms file or table (:func:`colead.load_norms`). Scales are
+        benchmarked against its mean and sd of ``<scale>`` (the scale means) or, with
+        ``scores="rasch"``, of ``<scale>_rasch`` (Rasch measures, e.g. from last year's survey
+        with :func:`colead.make_norms`); a scale the norms lack shows no benchmark and the
+        report lists it. Its percentages of items of the survey (``percent``, ``at_least``)
+        are compared with the district's and each group's share. Norms matching no scale and
+        no item are an error naming what the report looks for. With the
+        ``sass-principal-influence`` instrument the bundled NCES percentages of principals
+        reporting major influence (``nces-principal-influence``) are compared by default.
 
     Returns
     -------
@@ -128,7 +154,9 @@ def report(
     inst = responses.instrument if instrument is None else load_instrument(instrument)
     min_n = check_min_n(min_n, "report")
     item_min_n = check_item_min_n(item_min_n, min_n, "report")
-    inputs = (instrument, rules)
+    check_option(scores, "scores", "report", SCORES)
+    how = plan(norms, inst, kind=scores, columns=responses.data.columns)
+    inputs = (instrument, rules, norms)
     check_output(path, inputs=inputs, name="path", func="report")
     folder = _school_folder(per_school)
     if by not in responses.data.columns:
@@ -142,7 +170,7 @@ def report(
                        labels=_group_names(responses.data[by].dropna().unique(), roster,
                                            names, by),
                        surveys=list(surveys), rules=rules, previous=previous,
-                       ordinal=bool(ordinal))
+                       ordinal=bool(ordinal), benchmarks=how)
         pages = Pages(prep, title=title, surveys=list(surveys), rules=rules)
     inline = (school_sections if school_sections is not None
               else folder is None and len(prep.groups) <= INLINE_SCHOOLS)
@@ -193,7 +221,9 @@ class Pages:
                 rules=describe(rule_set, insts), previous=prep.previous is not None,
                 on_change=frozenset(r.id for r in rule_set.rules
                                     if any(t.on == "change" for t in r.tests)),
-                ordinal=prep.ordinal),
+                ordinal=prep.ordinal,
+                benchmarks=methods_view(prep.bench) if prep.bench is not None else None,
+                shares=sections.shares_methods(prep)),
         }
         self.title = title or f"{inst.title}: results by school"
         self.school_template = self.env.get_template("school_page.html.j2")

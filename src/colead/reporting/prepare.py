@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,10 @@ from colead.io.responses import Responses
 from colead.psychometrics.reliability import reliability
 from colead.psychometrics.scoring import score
 from colead.reporting.charts import LikertItems, likert_items
+
+if TYPE_CHECKING:
+    from colead.reporting.benchmarks import Benchmarks, Plan
+    from colead.reporting.shares import Shares
 from colead.reporting.stability import needed
 from colead.schools.aggregate import AGGREGATE_COLUMNS, aggregate, agreement, distribution
 
@@ -70,6 +74,10 @@ class Prepared:
     needed: dict[str, float] = field(default_factory=dict)
     #: per group, its staff from the roster (response rates, respondents still needed)
     staff: dict[Any, float] = field(default_factory=dict)
+    #: benchmarked scale scores (Rasch or means) and the Rasch fits (report(scores=, norms=))
+    bench: Benchmarks | None = None
+    #: shares of respondents beside published percentages (your principals and the nation)
+    shares: Shares | None = None
     _likert: dict[str, LikertItems] = field(default_factory=dict)
 
     def likert_items(self, scale: str) -> LikertItems:
@@ -87,14 +95,17 @@ class Prepared:
 def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item_min_n: int,
             roster: pd.DataFrame | None, labels: Mapping[Any, str] | None,
             surveys: Sequence[Responses], rules: Any,
-            previous: Responses | None = None, ordinal: bool = False) -> Prepared:
+            previous: Responses | None = None, ordinal: bool = False,
+            benchmarks: Plan | None = None) -> Prepared:
     from colead.guide.engine import guide
 
     data = responses.data
     grouped = bool(data[by].notna().any())
     table = (aggregate(responses, by=by, min_n=min_n, roster=roster) if grouped
              else pd.DataFrame(columns=[by, *AGGREGATE_COLUMNS]))
-    groups = list(dict.fromkeys(table[by]))
+    # an instrument without scales has no aggregate rows: its groups come from the data
+    groups = (list(dict.fromkeys(table[by])) if len(table) or not grouped
+              else list(data.groupby(by, sort=True).size().index))
     titles = {sc.id: sc.title for sc in inst.scale_list}
     scores = score(responses)
     with warnings.catch_warnings():  # a scale nobody answered: no variance, said in the table
@@ -122,6 +133,7 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
                                                           min_n=min_n, grouped=grouped)
         prep.changes = split(prep.change, by)
     if not grouped:
+        _compare(prep, benchmarks)
         return prep
     prep.needed = needed(prep.agreement)
     if roster is not None:
@@ -131,6 +143,7 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
     prep.arrays["count"] = (prep.counts.reindex(index=groups, columns=list(titles))
                             .to_numpy(dtype=float))
     prep.item_counts = _item_counts(data, inst, by, groups)
+    _compare(prep, benchmarks)
     if inst.influence is not None:
         from colead.decisions.grid import influence
 
@@ -156,6 +169,20 @@ def prepare(responses: Responses, inst: Instrument, *, by: str, min_n: int, item
     prep.distributions = _distributions([responses, *surveys], by=by, min_n=min_n,
                                         item_min_n=item_min_n)
     return prep
+
+
+def _compare(prep: Prepared, how: Plan | None) -> None:
+    """Benchmarked scores and shares beside published percentages, when asked for."""
+    if how is None:
+        return
+    if how.benchmarked:
+        from colead.reporting.benchmarks import compute
+
+        prep.bench = compute(prep, how)
+    if how.shares is not None:
+        from colead.reporting.shares import compute as shares
+
+        prep.shares = shares(prep, how.shares, how.share_items)
 
 
 def _arrays(table: pd.DataFrame, by: str, groups: list[Any],

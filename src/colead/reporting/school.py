@@ -19,7 +19,7 @@ from colead.reporting.prepare import Prepared
 from colead.reporting.stability import stability
 from colead.reporting.words import STABLE, agreement_band, band_index, listing
 
-__all__ = ["notes", "school"]
+__all__ = ["notes", "plural", "school"]
 
 
 def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, Any]:
@@ -39,10 +39,16 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
     reference = np.array([means[s][0] for s in ids], dtype=float)
     section["rows"] = [_scale_row(row, j, prep.titles[s], reference[j], reasons[j], hidden[j])
                        for j, s in enumerate(ids)]
+    section["bench"] = prep.bench is not None
+    if prep.bench is not None:
+        from colead.reporting.benchmarks_view import school_cells
+
+        for r, c, s in zip(section["rows"], school_cells(prep.bench, at), ids, strict=True):
+            r["bench"] = {**c, "why": prep.bench.missing.get(s, "")}
     needs = [district["needed"].get(s, np.nan) for s in ids]
     section["notes"] = notes(row, [prep.titles[s] for s in ids], reference, n=n)
     section["stability"] = stability(row, [prep.titles[s] for s in ids], needs, respondents=n,
-                                     name=name, noun=_plural(prep.inst.respondent),
+                                     name=name, noun=plural(prep.inst.respondent),
                                      staff=prep.staff.get(group))
     scales = prep.inst.scale_list
     bounds = (float(scales[0].min or 0), float(scales[0].max or 1)) if scales else (0.0, 1.0)
@@ -58,6 +64,11 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
         prep.changes.get(group, []), name=name, anchor=anchor(group, "since"),
         titles=prep.titles, bounds=prep.bounds))
     section["influence"] = _influence(prep, district, group, at)
+    section["shares"] = None
+    if prep.shares is not None:
+        from colead.reporting.shares import school_view
+
+        section["shares"] = school_view(prep.shares, group, plural(prep.inst.respondent))
     section["guide"] = prep.guide.get(group, {"strengths": [], "questions": []})
     section["distributions"] = [
         {"text": text, "suppressed": mine.get(group) is None, "rows": mine.get(group) or []}
@@ -65,7 +76,7 @@ def school(prep: Prepared, group: Any, district: dict[str, Any]) -> dict[str, An
     return section
 
 
-def _plural(respondent: str) -> str:
+def plural(respondent: str) -> str:
     """``teacher`` -> ``teachers``; ``respondents`` when the instrument does not say."""
     return f"{respondent}s" if respondent and not respondent.endswith("s") else (
         respondent or "respondents")

@@ -14,11 +14,12 @@ import pandas as pd
 
 from colead.instrument import Instrument
 from colead.relate import correlate, correlation_matrix
+from colead.reporting import benchmarks_view, shares
 from colead.reporting.change import since
 from colead.reporting.charts import band_rows, heatmap_cells, records
 from colead.reporting.format import anchor, fmt, pct
 from colead.reporting.prepare import Prepared
-from colead.reporting.school import school
+from colead.reporting.school import plural, school
 
 __all__ = ["anchor", "district", "fmt", "methods", "overview", "pct", "school"]
 
@@ -71,6 +72,11 @@ def district(prep: Prepared) -> dict[str, Any]:
     } for r in records(agreement if agreement is not None else pd.DataFrame())]
     shown_rows = table[~table["suppressed"].astype(bool)] if len(table) else table
     shown_groups = int(shown_rows.groupby("scale").size().max()) if len(shown_rows) else 0
+    bench = (benchmarks_view.district_view(prep.bench, titles, shown) if prep.bench is not None
+             else None)
+    fits = (benchmarks_view.fit_view(prep.bench, prep, shown)
+            if prep.bench is not None and prep.bench.kind == "rasch" else None)
+    person = fits["reliability"] if fits is not None else None
     return {
         "influence": _influence(inst, prep, min_n),
         "since": (None if prep.change_district is None else since(
@@ -80,10 +86,16 @@ def district(prep: Prepared) -> dict[str, Any]:
         "needed": prep.needed,
         "mean_rows": [{"scale": titles[s], "suppressed": not shown[s],
                        "mean": fmt(means[s][0]), "sd": fmt(means[s][1]),
-                       "n": str(int(stats.loc[s, "count"]))} for s in titles],
-        "reliability": [_reliability_row(r, titles, min_n, ordinal=prep.ordinal)
+                       "n": str(int(stats.loc[s, "count"])),
+                       "bench": bench["cells"][s] if bench else None} for s in titles],
+        "bench": bench,
+        "fit": fits,
+        "reliability": [_reliability_row(r, titles, min_n, ordinal=prep.ordinal,
+                                         person=person)
                         for r in records(prep.reliability)],
         "ordinal": prep.ordinal,
+        "shares": (shares.district_view(prep.shares, plural(prep.inst.respondent))
+                   if prep.shares is not None else None),
         "agreement": agreement_rows,
         "agreement_note": _agreement_note(agreement, shown_groups, prep.grouped),
         "bands": (band_rows(shown_rows[["scale", "rwg_j"]], titles)
@@ -111,7 +123,8 @@ def _influence(inst: Instrument, prep: Prepared, min_n: int) -> dict[str, Any] |
 
 
 def _reliability_row(r: Any, titles: dict[str, str], min_n: int, *,
-                     ordinal: bool = False) -> dict[str, Any]:
+                     ordinal: bool = False,
+                     person: dict[str, str] | None = None) -> dict[str, Any]:
     if pd.isna(r.n) or r.n < min_n:
         return {"scale": titles[r.scale], "suppressed": True, "k": r.k}
     row = {"scale": titles[r.scale], "suppressed": False, "k": r.k, "n": fmt(int(r.n)),
@@ -119,6 +132,8 @@ def _reliability_row(r: Any, titles: dict[str, str], min_n: int, *,
            "omega": fmt(r.omega_total), "flagged": r.flagged_items or "none"}
     if ordinal:
         row.update(ordinal_alpha=fmt(r.ordinal_alpha), ordinal_omega=fmt(r.ordinal_omega))
+    if person is not None:
+        row["person"] = person.get(r.scale, "\u2013")
     return row
 
 
@@ -175,23 +190,38 @@ ORDINAL_CITATIONS = (
 
 def methods(insts: list[Instrument], *, min_n: int, item_min_n: int,
             rules: pd.DataFrame | None = None, previous: bool = False,
-            on_change: frozenset[str] = frozenset(), ordinal: bool = False) -> dict[str, Any]:
+            on_change: frozenset[str] = frozenset(), ordinal: bool = False,
+            benchmarks: dict[str, Any] | None = None,
+            shares: dict[str, Any] | None = None) -> dict[str, Any]:
     """What was computed and how, with the conversation guide's rules of the instruments
     used, their conditions in words (:func:`colead.guide.describe`); with ``previous``, how
     the change since the previous survey was computed (the rules ``on_change``, which read
-    it, are listed only then)."""
+    it, are listed only then); with ``benchmarks``
+    (:func:`colead.reporting.benchmarks_view.methods_view`) and ``shares``
+    (:func:`shares_methods`), how scores were benchmarked and against what."""
     inst = insts[0]
     citations = list(dict.fromkeys([*inst.citations,
                                     *(c for sc in inst.scale_list for c in sc.citations),
-                                    *(ORDINAL_CITATIONS if ordinal else ())]))
+                                    *(ORDINAL_CITATIONS if ordinal else ()),
+                                    *(benchmarks["citations"] if benchmarks else ())]))
     used = {i.name for i in insts}
     shown = [] if rules is None else [r for r in rules.to_dict(orient="records")
                                       if r["instrument"] in used
                                       and (previous or r["rule"] not in on_change)]
     return {"source": inst.source, "licence": inst.licence, "citations": citations,
             "min_n": min_n, "item_min_n": item_min_n, "rules": shown, "change": previous,
-            "ordinal": ordinal,
+            "ordinal": ordinal, "benchmarks": benchmarks, "shares": shares,
             "several": len(used) > 1,
             "scales": [{"title": sc.title, "construct": sc.construct, "k": sc.k,
                         "reversed": sum(inst.item(i).reverse for i in sc.items)}
                        for sc in inst.scale_list]}
+
+
+def shares_methods(prep: Prepared) -> dict[str, Any] | None:
+    """The reference of the shares compared (your principals and the nation): its title and
+    each year's source and link."""
+    found = prep.shares
+    if found is None:
+        return None
+    return {"title": found.norms.title, "national": found.national, "years": found.years,
+            "respondents": plural(prep.inst.respondent)}

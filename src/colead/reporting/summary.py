@@ -38,6 +38,8 @@ def schools_summary(prep: Prepared, district: dict[str, Any],
         "stand_out": _stand_out(shown, titles, reference, prep, links),
         "table": _table(prep, links),
         "columns": list(titles.values()),
+        "bench_columns": ([f"{t}: {'Rasch score' if prep.bench.kind == 'rasch' else 'score'}"
+                           for t in titles.values()] if prep.bench is not None else []),
         "by": by,
     }
 
@@ -82,6 +84,9 @@ def _table(prep: Prepared, links: dict[Any, str]) -> list[dict[str, Any]]:
         index=prep.groups, columns=list(titles)).fillna(True).astype(bool)
     rate = table.groupby(by, sort=False)["response_rate"].first().reindex(prep.groups)
     values, masks = wide.to_numpy(dtype=float), hidden.to_numpy()
+    bench = prep.bench
+    if bench is not None:
+        from colead.reporting.benchmarks_view import school_cells
     rows = []
     for i, group in enumerate(prep.groups):
         n = prep.sizes.get(group, 0)
@@ -93,5 +98,7 @@ def _table(prep: Prepared, links: dict[Any, str]) -> list[dict[str, Any]]:
                      "n": "" if small else str(n), "small": small,
                      "rate": "" if small or pd.isna(rate.iloc[i]) else
                      f"{100 * float(rate.iloc[i]):.0f}%",
-                     "cells": cells})
+                     "cells": cells,
+                     "bench": (school_cells(bench, prep.position[group])
+                               if bench is not None else [])})
     return rows

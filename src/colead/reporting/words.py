@@ -63,6 +63,24 @@ EXPLAIN: dict[str, tuple[str, str]] = {
                 "polychoric correlations of the items, which treat answers as ordered "
                 "categories rather than equally spaced numbers; they suit items with five or "
                 "fewer answer categories or answers bunched at one end."),
+    "benchmark": ("Score (1-99)", "the mean on a benchmark scale: 50 is the reference's "
+                  "average and every 20 points is one standard deviation of it."),
+    "rasch_score": ("Rasch score (1-99)", "the average of the teachers' Rasch measures (their "
+                    "answers weighed by how hard each item is to agree with) on a benchmark "
+                    "scale: 50 is the reference's average and every 20 points is one "
+                    "standard deviation of it."),
+    "band": ("Band", "the score in words: below 20 very weak, 20-39 weak, 40-59 neutral, "
+             "60-79 strong, 80 and above very strong (half a standard deviation and one and "
+             "a half standard deviations either side of the reference's average)."),
+    "person_reliability": ("Person reliability", "how reliably the Rasch measures tell one "
+                           "respondent's view from another's, from 0 to 1; read it like "
+                           "alpha."),
+    "infit_outfit": ("Infit and outfit", "how closely an item's answers follow the pattern the "
+                     "Rasch model expects, 1 meaning exactly; infit weighs the answers of "
+                     "respondents near the item's level, outfit every answer alike."),
+    "shares": ("Difference", "the district's share minus the reference's latest, in "
+               "percentage points: positive means more of the district's respondents chose "
+               "that answer."),
     "flagged": ("Items to check", "items whose answers go less well with the rest of the "
                 "scale (the scale would be more consistent without them)."),
     "correlation": ("Correlation", "from -1 to 1: how closely two scales go together; 0 "

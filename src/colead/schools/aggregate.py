@@ -127,6 +127,8 @@ def aggregate(
         if c not in keys and c not in ID_COLUMNS and scores[c].dtype.kind in "biuf"
     ]
     sizes = roster_sizes(roster, keys, scores, "aggregate")
+    if not scale_ids:  # an instrument without scales (an influence grid only)
+        return pd.DataFrame(columns=[*keys, *AGGREGATE_COLUMNS])
     moments = score_moments(scores, keys, scale_ids)
     first = first_key_moments(scores, keys[0], scale_ids)
     return finish(moments, first, per_scale, keys, scale_ids, sizes, min_n, ci)
@@ -255,6 +257,8 @@ def agreement(
     source = data if isinstance(data, Responses) and instrument is None else frame
     scores, per_scale = _scores_and_agreement(source, inst, [by], scales, missing, "agreement")
     scale_ids = [sc.id for sc in _scales(inst, scales, "agreement")]
+    if not scale_ids:  # an instrument without scales (an influence grid only)
+        return pd.DataFrame(columns=AGREEMENT_COLUMNS)
     _, _, shown = _table(scores, [by], scale_ids, min_n, 0.95)
     values = _shown_scores(scores, by, scale_ids, shown)
     rows = []
@@ -286,7 +290,12 @@ def agreement(
                 "n_suppressed": int(mine["hidden"].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+#: The columns of :func:`agreement`.
+AGREEMENT_COLUMNS = ("scale", "icc1", "icc2", "rwg_j_mean", "rwg_j_median", "share_rwg_j_70",
+                     "ad_mean", "n_groups", "n_suppressed")
 
 
 def distribution(

@@ -474,7 +474,8 @@ def test_rasch_scores_district_minus_shown_schools_pins_down_nobody(no_school, t
         recovered = (n_all * z_all - sum(n * z for _, n, z in parts)) / rest_n
         # what it describes: the mean measure of everyone outside A and B (C, D, no school)
         sc = inst.scales[scale]
-        fit = cl.rasch(cl.psychometrics.keyed_items(data, inst, sc), scale_min=sc.min)
+        fit = cl.rasch(cl.psychometrics.keyed_items(data, inst, sc), scale_min=sc.min,
+                       calibrate=data["school_id"].isin(["A", "B"]).to_numpy())
         measure = fit.persons["estimate"].where(scores[scale].notna())
         means = measure.groupby(data["school_id"]).mean()
         mu, sd = means[["A", "B"]].mean(), means[["A", "B"]].std(ddof=1)
@@ -488,6 +489,46 @@ def test_rasch_scores_district_minus_shown_schools_pins_down_nobody(no_school, t
             checked += 1
     assert checked >= 2, checked
 
+
+
+def test_rasch_figures_do_not_move_when_a_hidden_school_changes(tmp_path):
+    """Differential attack: change only the small school's answers, to answers that would
+    pull the items' calibration hard (every other item at the top, the rest at the bottom).
+    The items are calibrated on the shown schools, so no shown school's Rasch score, no
+    person reliability and no item fit in the report may change."""
+    base = district({"A": 14, "B": 12, "C": 9, "D": 3}, seed=21)
+    inst = base.instrument
+    data = base.data.copy()
+    rows = data["school_id"] == "D"
+    for n, item in enumerate(i for i in inst.item_list if i.scale and i.id in data):
+        rs = inst.response_scale_of(item.id)
+        data.loc[rows, item.id] = float(rs.max if n % 2 else rs.min)
+    other = Responses(data=data, log=base.log, platform="csv", instrument=inst)
+    pages = []
+    for n, responses in enumerate((base, other)):
+        (tmp_path / str(n)).mkdir()
+        _, tables = read_report(responses, tmp_path / str(n), min_n=MIN_N, scores="rasch")
+        pages.append({(t["section"], t["caption"]): t["rows"] for t in tables
+                      if t["section"] != "district" or "Rasch" in t["caption"]
+                      or "reliab" in t["caption"].casefold()})
+
+    def own(rows: list[list[str]]) -> list[list[str]]:
+        """The school's own columns (the district's mean, a protected total, may move)."""
+        keep = [i for i, name in enumerate(rows[0]) if "district" not in name.casefold()]
+        return [[row[i] for i in keep if i < len(row)] for row in rows]
+
+    shown_schools = {k: v for k, v in pages[0].items() if k[0] in ("school-A", "school-B")}
+    assert shown_schools
+    scores = 0
+    for key, rows in shown_schools.items():
+        assert own(pages[1][key]) == own(rows), key
+        if "Rasch score" in key[1]:
+            scores += sum(number(row[4]) is not None for row in rows[1:])
+    assert scores >= 4  # Rasch scores were shown, and did not move
+    reliability = [k for k in pages[0] if "reliab" in k[1].casefold() and k[0] == "district"]
+    assert reliability
+    for key in reliability:
+        assert pages[1][key] == pages[0][key], key
 
 def principals(sizes: dict[str, int], *, no_school: int = 0, low: tuple[str, ...] = (),
                seed: int = 4) -> Responses:

@@ -208,6 +208,32 @@ def test_persons_keep_the_index_and_rows_without_answers() -> None:
     assert_allclose(res.eta["estimate"], full.eta["estimate"], atol=1e-8)
 
 
+
+def test_calibrate_estimates_items_on_some_rows_and_measures_everyone() -> None:
+    data = pd.read_csv(REF / "rsm_sim.csv")
+    used = np.arange(len(data)) < 350
+    res = cl.rasch(data, calibrate=used)
+    part = cl.rasch(data[used])
+    # the item side is the fit on those rows alone
+    assert_allclose(res.eta["estimate"], part.eta["estimate"], atol=1e-10)
+    assert_allclose(res.items[["infit", "outfit"]], part.items[["infit", "outfit"]], atol=1e-10)
+    assert res.person_reliability == pytest.approx(part.person_reliability, abs=1e-12)
+    assert res.n == part.n
+    assert_allclose(res.persons["estimate"][used], part.persons["estimate"], atol=1e-9)
+    # the other rows are measured on those items: a person's WLE depends only on their own
+    # answers and the item parameters, so it equals the WLE of the same answers in the part
+    rest = res.persons[~used]
+    assert rest["estimate"].notna().sum() == data[~used].notna().any(axis=1).sum()
+    pattern = data.iloc[:350].fillna(-1).apply(tuple, axis=1)
+    twins = data.iloc[350:].fillna(-1).apply(tuple, axis=1)
+    by_pattern = dict(zip(pattern, part.persons["estimate"], strict=True))
+    matched = [(res.persons["estimate"].iloc[350 + i], by_pattern[t])
+               for i, t in enumerate(twins) if t in by_pattern]
+    assert matched
+    assert_allclose(*zip(*matched, strict=True), atol=1e-9)
+    with pytest.raises(cl.InvalidParameterError, match="calibrate"):
+        cl.rasch(data, calibrate=[1, 0])
+
 def test_wle_is_finite_and_ordered_for_extreme_scores() -> None:
     res = fitted("rsm_sim_rsm")
     people = res.persons[res.persons["k"] == 10].sort_values("raw_score")

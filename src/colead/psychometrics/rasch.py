@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from colead._validation import check_option
-from colead.exceptions import InsufficientDataError
+from colead.exceptions import InsufficientDataError, InvalidParameterError
 from colead.psychometrics import _rasch_cml as cml
 from colead.psychometrics import _rasch_persons as persons_k
 from colead.psychometrics._rasch_input import code_answers, design_matrix, patterns
@@ -113,6 +113,7 @@ def rasch(
     *,
     model: Model = "rsm",
     scale_min: float | None = None,
+    calibrate: Any = None,
 ) -> RaschResult:
     """Fit a Rasch rating-scale or partial-credit model by conditional maximum likelihood.
 
@@ -129,6 +130,10 @@ def rasch(
         The answer coded as category 0. Default: the lowest answer given to any item. For
         the partial-credit model each item's categories run from its own lowest to its
         highest answer (as eRm).
+    calibrate : array-like of bool, optional
+        The rows whose answers estimate the item parameters, item fit and person reliability
+        (default: all). Every row gets a person measure from those parameters. The report
+        calibrates on the schools it shows, so that no figure moves with a hidden school.
 
     Returns
     -------
@@ -192,7 +197,8 @@ def rasch(
     raw = np.nansum(x, axis=1)
     max_raw = answered @ steps
     masks, pattern = patterns(answered)
-    informative = (n_answered >= 2) & (raw > 0) & (raw < max_raw)
+    used = _calibration_rows(calibrate, items.index)
+    informative = (n_answered >= 2) & (raw > 0) & (raw < max_raw) & used
     if not informative.any():
         raise InsufficientDataError(
             "rasch: no person answered two or more items with a score between the lowest "
@@ -222,7 +228,7 @@ def rasch(
     se_location = np.sqrt(np.diag(to_loc @ cov_thr @ to_loc.T))
     table = cml.beta_table(beta, steps)
     people, fit_stats, reliability = _persons(x, raw, max_raw, answered, pattern, masks,
-                                              table, np.abs(thr).max(), items.index)
+                                              table, np.abs(thr).max(), items.index, used)
     names = coded.items
     step_no = np.concatenate([np.arange(1, m + 1) for m in steps])
     item_frame = pd.DataFrame(
@@ -287,6 +293,18 @@ def rasch(
     )
 
 
+def _calibration_rows(calibrate: Any, index: pd.Index) -> np.ndarray:
+    if calibrate is None:
+        return np.ones(len(index), dtype=bool)
+    used = np.asarray(calibrate)
+    if used.dtype != bool or used.shape != (len(index),):
+        raise InvalidParameterError(
+            "The 'calibrate' parameter of rasch must be one True/False per row of items "
+            f"({len(index)} rows); got {used.dtype} of shape {used.shape}."
+        )
+    return used
+
+
 def _sufficient(
     x: np.ndarray,
     raw: np.ndarray,
@@ -340,6 +358,7 @@ def _persons(
     table: np.ndarray,
     largest: float,
     index: pd.Index,
+    used: np.ndarray,
 ) -> tuple[pd.DataFrame, persons_k.ItemFit, float]:
     length = int(max_raw.max()) + 1 if len(max_raw) else 1
     any_answer = answered.any(axis=1)
@@ -382,8 +401,9 @@ def _persons(
         index=index,
     )
     # item fit and reliability rest on the persons with a non-extreme score, at their MLE
-    fit_rows = np.flatnonzero(any_answer)[inner[case_of]]
-    fit_cases = case_of[inner[case_of]]
+    keep = inner[case_of] & used[any_answer]
+    fit_rows = np.flatnonzero(any_answer)[keep]
+    fit_cases = case_of[keep]
     at_mle = persons_k.moments(np.nan_to_num(mle), table, case_mask)
     mo = persons_k.Moments(*(part[fit_cases] for part in (at_mle.mean, at_mle.var,
                                                           at_mle.third, at_mle.fourth)))

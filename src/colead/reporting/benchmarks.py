@@ -169,7 +169,7 @@ def compute(prep: Prepared, how: Plan) -> Benchmarks:
     fits: dict[str, RaschResult] = {}
     details: dict[str, str] = {}
     if how.kind == "rasch":
-        values, fits, details = _rasch(prep)
+        values, fits, details = _rasch(prep, _shown_rows(prep, hidden, ids))
         missing.update(dict.fromkeys(details, FAILED))
         hidden = hidden | _protected(values, prep.responses.data[by], groups, min_n)
     else:
@@ -208,10 +208,20 @@ def compute(prep: Prepared, how: Plan) -> Benchmarks:
                       failed=details)
 
 
-def _rasch(prep: Prepared) -> tuple[pd.DataFrame, dict[str, RaschResult], dict[str, str]]:
-    """Each scale's rating-scale model on all respondents; a respondent's measure (Warm's
-    WLE) only where they have a scale score, so that a school's mean of measures rests on the
-    same respondents as its mean score."""
+def _shown_rows(prep: Prepared, hidden: np.ndarray, ids: list[str]) -> pd.DataFrame:
+    """respondents x scales: True where the respondent's school is shown for the scale."""
+    keys = prep.responses.data[prep.by]
+    shown = pd.DataFrame(~hidden, index=pd.Index(prep.groups), columns=ids)
+    return pd.DataFrame({s: keys.map(shown[s]).eq(True).to_numpy() for s in ids},
+                        index=keys.index)
+
+
+def _rasch(prep: Prepared, shown: pd.DataFrame
+           ) -> tuple[pd.DataFrame, dict[str, RaschResult], dict[str, str]]:
+    """Each scale's rating-scale model, its items calibrated on the respondents of the schools
+    shown (so that no shown figure moves with a hidden school's answers); a respondent's
+    measure (Warm's WLE) only where they have a scale score, so that a school's mean of
+    measures rests on the same respondents as its mean score."""
     from colead.psychometrics.rasch import rasch
     from colead.psychometrics.scoring import keyed_items
 
@@ -224,7 +234,8 @@ def _rasch(prep: Prepared) -> tuple[pd.DataFrame, dict[str, RaschResult], dict[s
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ColeadWarning)
                 fit = rasch(keyed_items(data, inst, sc), model="rsm",
-                            scale_min=None if sc.min is None else float(sc.min))
+                            scale_min=None if sc.min is None else float(sc.min),
+                            calibrate=shown[sc.id].to_numpy())
         except ColeadError as exc:
             failed[sc.id] = _first_line(exc)
             continue

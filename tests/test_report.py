@@ -378,3 +378,23 @@ def test_a_matplotlib_figure_embeds_as_text_keeping_svg():
     svg = base64.b64decode(figure.uri.split(",", 1)[1]).decode("utf-8")
     assert "<text" in svg and ">shared leadership<" in svg  # labels stay text, not paths
     assert len(svg) < 200_000
+
+
+def test_how_to_read_names_who_answered_and_skips_what_the_instrument_lacks(tmp_path):
+    """A principals' survey without scales: its reader meets principals, not teachers, and
+    no explanation of scale means, agreement or reverse-keyed questions."""
+    import re
+
+    def how_to_read(responses, name):
+        html = cl.report(responses, path=tmp_path / name, progress=False).read_text("utf-8")
+        section = re.search(r'<section id="how-to-read".*?</section>', html, re.S).group(0)
+        return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+    principals = how_to_read(cl.load_sample("district-principals"), "p.html")
+    assert "Principals answered the SASS principal decision influence" in principals
+    for absent in ("Teachers", "teachers", "rwg(j)", "95% interval", "reverse-keyed"):
+        assert absent not in principals, absent
+    teachers = how_to_read(cl.load_sample("district"), "t.html")
+    assert "Teachers answered" in teachers
+    for present in ("rwg(j)", "95% interval", "reverse-keyed", "shared leadership"):
+        assert present in teachers, present

@@ -1,100 +1,21 @@
-"""The commands: each reads its arguments, calls the library and writes its output.
-
-A command that writes checks its output first (:func:`check_output`): never an input, never
-a folder, never an existing file without ``--force``.
-"""
+"""The commands: each reads its arguments, calls the library and writes its output
+(``report``, ``guide`` in :mod:`colead.cli.reports`; ``change`` in :mod:`colead.cli.waves`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
-from typing import Any
 
 from colead.cli.codes import EXIT_OK, EXIT_USAGE
+from colead.cli.common import check_groups, check_output, inputs, read
+from colead.cli.reports import guide, report
+from colead.cli.waves import change
 from colead.cli.wording import error_lines
 
-
-def school_of(args: argparse.Namespace) -> str | None:
-    return None if args.school.casefold() == "none" else args.school
-
-
-def read(args: argparse.Namespace) -> Any:
-    from colead.io import read_responses
-
-    return read_responses(
-        args.file,
-        args.instrument,
-        platform=args.platform,
-        mapping=args.mapping,
-        school=school_of(args),
-        keep_incomplete=args.keep_incomplete,
-    )
+__all__ = ["app", "change", "field", "guide", "instruments", "plan", "report", "score",
+           "simulate", "validate"]
 
 
-# -- outputs ---------------------------------------------------------------------------------
-def check_output(path: str, flag: str, inputs: Iterable[str | None], force: bool, *,
-                  new_folder: bool = False) -> None:
-    """Refuse an output that is an input, a folder, in a missing folder (unless
-    ``new_folder``: the command makes it), or (without --force) an existing file."""
-    from pathlib import Path
-
-    from colead._files import same_file
-    from colead.exceptions import InvalidParameterError
-
-    target = Path(path)
-    path = path or "''"
-    for source in inputs:
-        if source and Path(source).is_file() and same_file(target, source):
-            raise InvalidParameterError(
-                f"{flag} {path} is the input file {source}: colead never overwrites an input; "
-                "choose another file"
-            )
-    if target.is_dir():
-        raise InvalidParameterError(f"{flag} {path} is a folder; give a file name")
-    if not new_folder and not target.resolve().parent.is_dir():
-        raise InvalidParameterError(
-            f"{flag} {path}: the folder {target.parent} does not exist"
-        )
-    if (target.exists() or target.is_symlink()) and not force:
-        raise InvalidParameterError(f"{flag} {path} already exists; pass --force to replace it")
-
-
-def inputs(args: argparse.Namespace) -> list[str | None]:
-    """Every file a command reads."""
-    names = ("file", "instrument", "mapping", "roster", "rules", "previous",
-             "previous_instrument", "previous_roster", "salt_file", "norms")
-    files = [getattr(args, name, None) for name in names]
-    return files + [file for file, _ in getattr(args, "survey", [])]
-
-
-def check_groups(responses: Any, column: str, args: argparse.Namespace,
-                  file: str | None = None) -> None:
-    """``--by`` must give a group for at least one respondent: ``column`` of the responses
-    (``school_id`` when --by named the export's school column) must not be blank throughout."""
-    from colead.exceptions import InvalidParameterError
-
-    data = responses.data
-    if args.command == "score" and school_of(args) is None and args.by == "school_id":
-        raise InvalidParameterError(
-            "--by school_id needs the school of each respondent, but --school none reads no "
-            "school; name the school column with --school"
-        )
-    if column not in data.columns:
-        raise InvalidParameterError(
-            f"--by {args.by}: the responses have no column {args.by!r} (they have "
-            "respondent_id, school_id and the items)"
-        )
-    if data[column].isna().all():
-        school = args.school if args.command == "score" else args.by
-        raise InvalidParameterError(
-            f"{file or args.file or 'the sample'}: the school column {school!r} is blank in "
-            "every row, "
-            f"so there are no groups for --by {args.by}"
-        )
-
-
-# -- commands --------------------------------------------------------------------------------
 def instruments(args: argparse.Namespace) -> int:
     from colead.exceptions import InstrumentError
     from colead.instrument import bundled_instrument_paths, load_instrument
@@ -231,93 +152,6 @@ def score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def report(args: argparse.Namespace) -> int:
-    from colead.exceptions import InvalidParameterError
-    from colead.io import read_responses, read_roster
-    from colead.reporting import report
-
-    if args.sample and args.file:
-        raise InvalidParameterError("give an export FILE or --sample, not both")
-    if not args.sample and not args.file:
-        raise InvalidParameterError(
-            "give an export FILE, or --sample for the bundled sample district"
-        )
-    check_output(args.output, "--output", inputs(args), args.force)
-    if args.item_min_n < args.min_n:
-        raise InvalidParameterError(
-            f"--item-min-n {args.item_min_n} is below --min-n {args.min_n}; single items need "
-            "at least as many answers as a group"
-        )
-    if args.per_school:
-        check_folder(args.per_school, args.force)
-    roster = read_roster(args.roster, by=args.by) if args.roster else None
-    if args.sample:
-        from colead.datasets import load_sample, sample_path
-
-        by = args.by
-        responses = load_sample("district")
-        if roster is None and by == "school_id":
-            roster = read_roster(sample_path("schools.csv"))
-        check_groups(responses, by, args)
-    else:
-        # An export's group column (--by) is read as the responses' school_id.
-        by = "school_id"
-        responses = read_responses(args.file, args.instrument, platform=args.platform,
-                                   mapping=args.mapping, school=args.by)
-        check_groups(responses, by, args)
-        if roster is not None:
-            roster = roster.rename(columns={args.by: by})
-    surveys = []
-    for file, instrument in args.survey:
-        surveys.append(read_responses(file, instrument, school=args.by))
-        check_groups(surveys[-1], "school_id", args, file)
-    path = report(responses, path=args.output, by=by, min_n=args.min_n,
-                  item_min_n=args.item_min_n, title=args.title, roster=roster, surveys=surveys,
-                  rules=args.rules, per_school=args.per_school,
-                  previous=_previous_survey(args), ordinal=args.ordinal,
-                  scores=args.scores, norms=args.norms)
-    also = (f", and one report per school in {args.per_school}" if args.per_school else "")
-    print(f"wrote {path} ({responses.n_schools} groups, {len(responses.data)} respondents; "
-          f"groups under {args.min_n} respondents suppressed){also}")
-    return EXIT_OK
-
-
-def guide(args: argparse.Namespace) -> int:
-    from colead._files import write_text
-    from colead.guide.rules import default_rules_path, load_rules
-
-    check_output(args.export_rules, "--export-rules", [], args.force)
-    source = default_rules_path()
-    n_rules = len(load_rules(source).rules)
-    write_text(args.export_rules, source.read_text(encoding="utf-8"), newline="")
-    print(f"wrote colead's {n_rules} conversation-guide rules to {args.export_rules}; edit "
-          f"them and pass the file with: colead report ... --rules {args.export_rules}")
-    return EXIT_OK
-
-
-def check_folder(folder: str, force: bool) -> None:
-    """--per-school: a folder (or a new one in an existing folder) holding no school reports
-    yet, unless --force."""
-    from pathlib import Path
-
-    from colead.exceptions import InvalidParameterError
-
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InvalidParameterError(f"--per-school {folder} is a file; give a folder")
-    if not target.resolve().parent.is_dir():
-        raise InvalidParameterError(
-            f"--per-school {folder}: the folder {target.parent} does not exist"
-        )
-    found = sorted(p.name for p in target.glob("school-*.html")) if target.is_dir() else []
-    if found and not force:
-        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-        raise InvalidParameterError(
-            f"--per-school {folder} already holds school reports ({shown}); pass --force to "
-            "replace them"
-        )
-
-
 def field(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -370,87 +204,8 @@ def plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _previous_survey(args: argparse.Namespace) -> Any:
-    """``report --previous``: the previous survey, read like the current one (with --sample,
-    the sample district's previous year unless ``--previous none``)."""
-    from colead.io import read_responses
-
-    if args.previous is not None and args.previous.casefold() == "none":
-        return None
-    if args.previous is None:
-        if not args.sample:
-            return None
-        from colead.datasets import load_sample
-
-        return load_sample("district-previous")
-    wave = read_responses(args.previous, args.previous_instrument or args.instrument,
-                          platform=args.platform, school=args.by)
-    check_groups(wave, "school_id", args, args.previous)
-    return wave
 
 
-def change(args: argparse.Namespace) -> int:
-    from colead.io import read_responses, read_roster
-    from colead.privacy import write_csv
-    from colead.schools.change import change
-
-    check_output(args.output, "--output", inputs(args), args.force)
-    salt = _salt(args)
-    waves = []
-    for file, instrument in ((args.file, args.instrument),
-                             (args.previous, args.previous_instrument or args.instrument)):
-        wave = read_responses(file, instrument, platform=args.platform, school=args.by,
-                              keep_pii=salt is not None)
-        check_groups(wave, "school_id", args, file)
-        if salt is not None:
-            wave = _pseudonymised(wave, args.pair_on, salt, file)
-        waves.append(wave)
-    roster = {}
-    for flag, label in (("roster", "current"), ("previous_roster", "previous")):
-        if getattr(args, flag):
-            roster[label] = read_roster(getattr(args, flag), by=args.by).rename(
-                columns={args.by: "school_id"})
-    table = change(waves[0], waves[1], by="school_id", min_n=args.min_n,
-                   roster=roster or None, paired_by="respondent_key" if salt else None)
-    write_csv(table, args.output)
-    groups = table["school_id"].nunique()
-    hidden = table.loc[table["suppressed"], "school_id"].nunique()
-    apart = sorted(set(table.loc[~table["comparable"], "scale"]))
-    print(f"wrote {groups} schools x {table['scale'].nunique()} scales to {args.output}; "
-          f"{hidden} schools under {args.min_n} respondents in a survey (or held back) "
-          "suppressed" + (f"; not comparable: {', '.join(apart)}" if apart else ""))
-    return EXIT_OK
-
-
-def _salt(args: argparse.Namespace) -> str | None:
-    from colead.exceptions import InvalidParameterError
-
-    if args.pair_on is None:
-        if args.salt_file:
-            raise InvalidParameterError("--salt-file is for --pair-on COLUMN; give both")
-        return None
-    if not args.salt_file:
-        raise InvalidParameterError(
-            "--pair-on needs --salt-file FILE: the district's secret salt, the same for every "
-            "survey (python -c \"import secrets; print(secrets.token_hex(16))\" makes one)")
-    from pathlib import Path
-
-    return Path(args.salt_file).read_text(encoding="utf-8").strip()
-
-
-def _pseudonymised(wave: Any, column: str, salt: str, file: str) -> Any:
-    from colead.exceptions import InvalidParameterError
-    from colead.io import pseudonymise
-
-    if column not in wave.data.columns:
-        kept = ", ".join(wave.log.pii_kept) or "none"
-        raise InvalidParameterError(
-            f"--pair-on {column}: {file} has no personal column {column!r} (personal columns "
-            f"found: {kept})")
-    return pseudonymise(wave, column, salt)
-
-
-# -- colead app (issue 22) -------------------------------------------------------------------
 def app(args: argparse.Namespace) -> int:
     """Serve the app until Ctrl+C (the optional extra ``colead[app]`` must be installed)."""
     import importlib.util
@@ -470,4 +225,3 @@ def app(args: argparse.Namespace) -> int:
 
     return serve(args.host, args.port, open_browser=not args.no_browser,
                  max_upload=args.max_upload * 1024 * 1024)
-

@@ -99,33 +99,40 @@ def start_moments(
     return tfit.force_pd(within, 1e-3), tfit.force_pd(between, 1e-3), mean
 
 
+_H1_FLOOR = 1e-4  # lavaan's H1 adds 1e-4 to every variance
+
+
 def saturated_structure(p: int) -> kernels.Structure:
-    """Free within and between covariance matrices and between means, as lavaan's H1: p
-    "factors" with identity loadings and no residual variances, so that Sigma = Psi."""
+    """lavaan's H1 with missing answers (``lav_partable_unrestricted_chol``): at each level p
+    factors of unit variance with lower-triangular loadings L and residual variances fixed at
+    1e-4, so that Sigma = L L' + 1e-4 I (positive definite by construction); free between
+    means. Its maximum can lie below the unrestricted one where the latter's between matrix is
+    not positive definite."""
     lam_idx = -np.ones((2, p, p), dtype=int)
-    lam_val = np.tile(np.eye(p), (2, 1, 1))
-    psi_idx = -np.ones((2, p, p), dtype=int)
     count = 0
     for g in range(2):
-        for a in range(p):
-            for b in range(a, p):
-                psi_idx[g, a, b] = psi_idx[g, b, a] = count
-                count += 1
+        for f in range(p):
+            lam_idx[g, f:, f] = count + np.arange(p - f)
+            count += p - f
     nu_idx = -np.ones((2, p), dtype=int)
     nu_idx[1] = count + np.arange(p)
-    zeros = np.zeros((2, p))
+    none, zeros = -np.ones((2, p), dtype=int), np.zeros((2, p))
     return kernels.Structure(
-        lam_idx, lam_val, psi_idx, np.zeros((2, p, p)), -np.ones((2, p), dtype=int), zeros,
-        nu_idx, zeros, -np.ones((2, p), dtype=int), zeros, meanstructure=True,
+        lam_idx, np.zeros((2, p, p)), -np.ones((2, p, p), dtype=int), np.tile(np.eye(p), (2, 1, 1)),
+        none, zeros + _H1_FLOOR, nu_idx, zeros, none, zeros, meanstructure=True,
     )  # fmt: skip
 
 
 def _saturated_x(s: kernels.Structure, within: np.ndarray, between: np.ndarray,
                  mean: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Loadings L with L L' + 1e-4 I near the given matrices (raised to positive definite)."""
     x = np.zeros(s.npar)
     for g, cov in enumerate((within, between)):
-        free = s.psi_idx[g] >= 0
-        x[s.psi_idx[g][free]] = cov[free]
+        vals, vecs = np.linalg.eigh(cov)
+        vals = np.maximum(vals - _H1_FLOOR, 1e-4 * max(float(vals[-1]), _H1_FLOOR))
+        low = np.linalg.cholesky((vecs * vals) @ vecs.T)
+        free = s.lam_idx[g] >= 0
+        x[s.lam_idx[g][free]] = low[free]
     x[s.nu_idx[1]] = mean
     return x
 

@@ -4,8 +4,9 @@ cluster = , missing = "ml")``.
 The likelihood and its gradient are :mod:`.twolevel_missing`'s. Three models are fitted by
 quasi-Newton steps (BFGS started from the complete-data expected Hessian of the two-level
 model, which the missing answers make only slightly too large): the model itself, the
-saturated model (free within and between covariance matrices and means, lavaan's H1, started
-from the model's implied moments) and the baseline model (items uncorrelated at both levels).
+saturated model (lavaan's H1: within and between covariance matrices L L' + 1e-4 I and free
+means, started from the model's implied moments) and the baseline model (items uncorrelated at
+both levels, started from H1).
 Standard errors come from the observed information, as lavaan's default for this case: the
 Hessian of -log L by central differences of the analytic gradient (lavaan differentiates its
 gradient numerically too).

@@ -32,12 +32,13 @@ _MAX_ITER = 5000
 def objective(st: tmiss.MissingClusters) -> kernels.Objective:
     """F = -2 log L / N (without the 2 pi term) for the kernels: level 0 of ``sigma`` is W,
     level 1 is B; the mean is the sum of the levels' means."""
+    work = tmiss.Workspace(st)
 
     def value(
         sigma: np.ndarray, mu: np.ndarray | None
     ) -> tuple[float, np.ndarray, np.ndarray | None]:
         mu = tmodel._means(mu)
-        ev = tmiss.evaluate(st, sigma[0], sigma[1], mu[0] + mu[1])
+        ev = tmiss.evaluate(st, sigma[0], sigma[1], mu[0] + mu[1], work=work)
         if not np.isfinite(ev.value) or ev.g_within is None or ev.g_between is None:
             return np.inf, sigma, mu
         g_sigma = np.stack([ev.g_within, ev.g_between]) / st.n

@@ -43,8 +43,9 @@ class MissingClusters:
         Mean and covariance (divisor n_k) of the rows of each pattern, 0 where unanswered.
     cell_cluster, cell_pattern, cell_n : ndarray (C,)
         The cluster, pattern and number of rows of each cell.
-    cell_sum : ndarray (C, p)
-        Sum of the answers of the rows of each cell (0 where unanswered).
+    cell_sum, cell_count_mask : ndarray (C, p)
+        Sum of the answers of the rows of each cell (0 where unanswered), and its number of
+        rows where answered (0 elsewhere).
     pattern_bounds : ndarray (K + 1,)
         The cells are sorted by pattern: those of pattern k are ``pattern_bounds[k]`` to
         ``pattern_bounds[k + 1] - 1``.
@@ -68,6 +69,7 @@ class MissingClusters:
     cell_pattern: np.ndarray
     cell_n: np.ndarray
     cell_sum: np.ndarray
+    cell_count_mask: np.ndarray
     pattern_bounds: np.ndarray
     counts: sparse.csr_matrix
     observed: np.ndarray
@@ -125,11 +127,23 @@ def missing_clusters(y: np.ndarray, codes: np.ndarray) -> MissingClusters:
         cell_pattern=cell_pattern,
         cell_n=cell_n,
         cell_sum=cell_sum,
+        cell_count_mask=cell_n[:, None] * mask[cell_pattern],
         pattern_bounds=np.searchsorted(cell_pattern, np.arange(k + 1)),
         counts=counts,
         observed=(counts @ mask > 0).astype(float),
         n_values=int(answered.sum()),
     )
+
+
+def _lower_solve(low: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """L^-1 R for a stack of lower-triangular L (n, p, p) and R (n, p, m), by forward
+    substitution over the p rows: numpy's batched solve factorises again and is several
+    times slower for small matrices."""
+    out = np.empty(np.broadcast_shapes(low.shape[:-1], rhs.shape[:-1]) + rhs.shape[-1:])
+    for i in range(low.shape[-1]):
+        row = rhs[..., i, :] - (low[..., i : i + 1, :i] @ out[..., :i, :])[..., 0, :]
+        out[..., i, :] = row / low[..., i, i : i + 1]
+    return out
 
 
 def _pattern_inverses(w: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -143,17 +157,19 @@ def _pattern_inverses(w: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
     except np.linalg.LinAlgError:
         return None
     logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-    return np.linalg.inv(emb) * both, logdet
+    half = _lower_solve(chol, np.broadcast_to(np.eye(p), chol.shape))  # L^-1
+    return (half.transpose(0, 2, 1) @ half) * both, logdet
 
 
-def _per_cell(mats: np.ndarray, st: MissingClusters, vecs: np.ndarray) -> np.ndarray:
-    """mats[k] @ vecs[c] for every cell c of every pattern k (symmetric ``mats``): one matrix
-    product per pattern, faster than gathering a matrix per cell."""
-    out = np.empty_like(vecs)
+def _per_cell(
+    mats: np.ndarray, st: MissingClusters, vecs: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """mats[k] @ vecs[c] for every cell c of every pattern k (symmetric ``mats``) into
+    ``out``: one matrix product per pattern, faster than gathering a matrix per cell."""
     bounds = st.pattern_bounds
     for k in range(len(mats)):
         lo, hi = bounds[k], bounds[k + 1]
-        out[lo:hi] = vecs[lo:hi] @ mats[k]
+        np.matmul(vecs[lo:hi], mats[k], out=out[lo:hi])
     return out
 
 
@@ -177,12 +193,28 @@ class Evaluation:
     g_mean: np.ndarray | None = None
 
 
+class Workspace:
+    """Arrays of the size of the cells, reused from one evaluation to the next: allocating
+    them afresh each time costs more than the arithmetic on them."""
+
+    def __init__(self, st: MissingClusters) -> None:
+        shape = st.cell_sum.shape
+        self.resid, self.q, self.hp, self.g = (np.empty(shape) for _ in range(4))
+
+
 def evaluate(
-    st: MissingClusters, w: np.ndarray, b: np.ndarray, mu: np.ndarray, *, gradient: bool = True
+    st: MissingClusters,
+    w: np.ndarray,
+    b: np.ndarray,
+    mu: np.ndarray,
+    *,
+    gradient: bool = True,
+    work: Workspace | None = None,
 ) -> Evaluation:
     """-2 log L (no 2 pi term) at within covariance ``w``, between covariance ``b`` and mean
     ``mu``; inf where a covariance matrix of some cluster is not positive definite."""
     p, k = st.p, len(st.count)
+    work = Workspace(st) if work is None else work
     inverses = _pattern_inverses(w, st.mask)
     if inverses is None:
         return Evaluation(np.inf)
@@ -202,11 +234,11 @@ def evaluate(
     except np.linalg.LinAlgError:
         return Evaluation(np.inf)
     logdet_s = 2.0 * np.log(np.diagonal(chol_s, axis1=1, axis2=2)).sum(axis=1)
-    h = b - fb.transpose(0, 2, 1) @ np.linalg.solve(s_mat, fb)
-    h = (h + h.transpose(0, 2, 1)) / 2.0
-    cell_mask = st.mask[st.cell_pattern]
-    resid = st.cell_sum - st.cell_n[:, None] * mu * cell_mask
-    q = _per_cell(w_inv, st, resid)
+    half = _lower_solve(chol_s, fb)  # L_S^-1 F'B
+    h = b - half.transpose(0, 2, 1) @ half
+    resid = np.subtract(st.cell_sum, np.multiply(st.cell_count_mask, mu, out=work.resid),
+                        out=work.resid)  # fmt: skip
+    q = _per_cell(w_inv, st, resid, work.q)
     pj = _by_cluster(q, st)
     hp = np.einsum("jab,jb->ja", h, pj)
     d = (st.mean - mu) * st.mask
@@ -223,12 +255,14 @@ def evaluate(
     g_mean = -2.0 * u.sum(axis=0)
     g_between = (a - a @ h @ a).sum(axis=0) - u.T @ u
     g_k = (st.counts.T @ h.reshape(-1, p * p)).reshape(k, p, p)
-    g = _per_cell(w_inv, st, hp[st.cell_cluster])
-    cross = q.T @ g
+    g = _per_cell(w_inv, st, np.take(hp, st.cell_cluster, axis=0, out=work.hp), work.g)
+    # sum over cells of q g' + g q' - n g g' = X'g + g'X with X = q - n g / 2
+    half_n_g = np.multiply(g, 0.5 * st.cell_n[:, None], out=work.resid)
+    cross = np.subtract(q, half_n_g, out=work.resid).T @ g
     g_within = (st.count @ w_inv.reshape(k, p * p)).reshape(p, p) - (
         w_inv @ (g_k + moment) @ w_inv
     ).sum(axis=0)
-    g_within += cross + cross.T - (g * st.cell_n[:, None]).T @ g
+    g_within += cross + cross.T
     return Evaluation(value, g_within, (g_between + g_between.T) / 2.0, g_mean)
 
 

@@ -220,6 +220,54 @@ def test_chi_square_differs_by_lavaans_h1_shortfall(name):
 
 
 # -- the same estimator without lavaan ---------------------------------------------------------
+def _dense_minus_two_loglik(y, codes, w, b, mu):
+    """-2 log L (no 2 pi term) from each cluster's full covariance matrix of its answers."""
+    total = 0.0
+    for j in np.unique(codes):
+        rows = y[codes == j]
+        at = [(i, a) for i in range(len(rows)) for a in range(y.shape[1])
+              if not np.isnan(rows[i, a])]  # fmt: skip
+        person = np.array([i for i, _ in at])
+        item = np.array([a for _, a in at])
+        cov = b[np.ix_(item, item)] + (person[:, None] == person[None, :]) * w[np.ix_(item, item)]
+        resid = rows[person, item] - mu[item]
+        total += np.linalg.slogdet(cov)[1] + resid @ np.linalg.solve(cov, resid)
+    return total
+
+
+def test_likelihood_and_gradient_are_the_dense_normal_ones():
+    tmiss = importlib.import_module("colead.psychometrics.cfa.twolevel_missing")
+    rng = np.random.default_rng(4)
+    codes = np.repeat(np.arange(9), rng.integers(1, 6, size=9))
+    y = rng.normal(size=(len(codes), 4)) + rng.normal(size=(9, 4))[codes]
+    y[rng.random(y.shape) < 0.3] = np.nan
+    keep = ~np.isnan(y).all(axis=1)
+    y, codes = y[keep], np.unique(codes[keep], return_inverse=True)[1]
+    st = tmiss.missing_clusters(y, codes)
+    w = np.array([[1.0, 0.3, 0.2, 0.1], [0.3, 1.2, 0.4, 0.0], [0.2, 0.4, 0.9, 0.3],
+                  [0.1, 0.0, 0.3, 1.1]])  # fmt: skip
+    mu = np.array([0.1, -0.2, 0.0, 0.3])
+    for b in (np.full((4, 4), 0.2) + np.diag([0.3, 0.1, 0.2, 0.4]),
+              np.full((4, 4), 0.2) + np.diag([-0.15, 0.1, 0.2, 0.4])):  # fmt: skip
+        ev = tmiss.evaluate(st, w, b, mu)
+        assert_allclose(ev.value, _dense_minus_two_loglik(y, codes, w, b, mu), rtol=1e-12)
+        h = 1e-6
+        for name, grad in (("w", ev.g_within), ("b", ev.g_between)):
+            for r, c in ((0, 0), (1, 2), (3, 3)):
+                e = np.zeros((4, 4))
+                e[r, c] = e[c, r] = h / 2 if r != c else h
+                args = {"w": w, "b": b, "mu": mu}
+                up = tmiss.evaluate(st, **{**args, name: args[name] + e}, gradient=False).value
+                down = tmiss.evaluate(st, **{**args, name: args[name] - e}, gradient=False).value
+                # d = tr(G dW): the symmetric step moves G[r, c] and G[c, r] by h / 2 each
+                assert_allclose((up - down) / (2 * h), grad[r, c], rtol=1e-6, atol=1e-7)
+        step = h * np.eye(4)[1]
+        up = tmiss.evaluate(st, w, b, mu + step, gradient=False).value
+        down = tmiss.evaluate(st, w, b, mu - step, gradient=False).value
+        assert_allclose((up - down) / (2 * h), ev.g_mean[1], rtol=1e-6, atol=1e-7)
+    assert tmiss.evaluate(st, w, -np.eye(4), mu).value == np.inf  # no cluster covariance
+
+
 TRUE = dict(
     within_loadings=np.array([0.9, 0.8, 0.7, 0.85, 0.6]),
     between_loadings=np.array([0.5, 0.45, 0.4, 0.3, 0.35]),

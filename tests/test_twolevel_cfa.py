@@ -339,7 +339,7 @@ def test_within_and_between_models_may_differ():
         ({"cluster": "nope"}, InvalidParameterError, "not in the data"),
         ({"cluster": "y1"}, InvalidParameterError, "also an item"),
         ({"cluster": "school_id", "group": "g"}, InvalidParameterError, "not both"),
-        ({"cluster": "school_id", "missing": "ml"}, InvalidParameterError, "listwise"),
+        ({"cluster": "school_id", "missing": "pairwise"}, InvalidParameterError, "'ml'"),
     ],
 )
 def test_bad_options(kwargs, error, match):

@@ -289,6 +289,7 @@ def minimize(
     weights: np.ndarray,
     *,
     hessian: Callable[[np.ndarray], np.ndarray] | None = None,
+    start_hessian: np.ndarray | None = None,
     tol: float = 1e-11,
     max_iter: int = 500,
 ) -> tuple[np.ndarray, float, int, bool]:
@@ -296,7 +297,8 @@ def minimize(
 
     With ``hessian`` (exact second derivatives) each step is a Newton step, or a Fisher-scoring
     step (expected Hessian) where the exact Hessian is not positive definite. Without it, the
-    expected Hessian at the start is updated by BFGS. Each step is halved until F decreases.
+    expected Hessian at the start (or ``start_hessian``, positive definite) is updated by BFGS.
+    Each step is halved until F decreases.
     Stops when the largest change of a parameter is below ``tol`` (relative to its size when
     that exceeds 1). Returns ``(x, F, iterations, converged)``.
     """
@@ -307,7 +309,13 @@ def minimize(
         return x, value, 0, False
     d_sigma, d_mu = jacobian(s, x)
     grad = chain(g_sigma, g_mu, d_sigma, d_mu)
-    approx = expected_hessian(sigma, d_sigma, d_mu, weights) if hessian is None else None
+    approx = None
+    if hessian is None:
+        approx = (
+            expected_hessian(sigma, d_sigma, d_mu, weights)
+            if start_hessian is None
+            else start_hessian
+        )
     for iteration in range(1, max_iter + 1):
         current = hessian(x) if hessian is not None else approx
         step = None if current is None else _newton_step(current, grad)

@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from colead.exceptions import ColeadWarning, InsufficientDataError, InvalidParameterError
-from colead.psychometrics.cfa import kernels
+from colead.exceptions import ColeadWarning, InsufficientDataError
 from colead.psychometrics.cfa import twolevel_fit as tfit
 from colead.psychometrics.cfa import twolevel_input as tinput
 from colead.psychometrics.cfa import twolevel_model as tmodel
@@ -96,7 +95,8 @@ class TwoLevelFitMeasures:
 
 @dataclass(frozen=True)
 class TwoLevelCFAResult:
-    """A two-level CFA fitted by maximum likelihood.
+    """A two-level CFA fitted by maximum likelihood (with missing answers by full-information
+    ML when ``missing == "ml"``).
 
     Attributes
     ----------
@@ -106,23 +106,29 @@ class TwoLevelCFAResult:
         The items, in model order (every item is modelled at both levels).
     cluster : column name
     n, n_input : int
-        Respondents used (complete rows with a cluster) and rows in the data.
+        Respondents used (rows with a cluster, complete ones under listwise deletion, those
+        with at least one answer under ``missing="ml"``) and rows in the data.
     n_incomplete, n_no_cluster : int
-        Rows left out for a missing answer (listwise deletion) or a missing cluster.
+        Rows with a cluster left out for missing answers (any under listwise deletion, every
+        item under ``missing="ml"``), and rows left out for a missing cluster.
     n_clusters, n_singletons : int
-        Clusters used, and how many of them hold one respondent (they inform the between
-        level only).
+        Clusters used, and how many of them hold one respondent (with complete data they
+        inform the between level only).
     cluster_sizes : tuple of int
         Smallest, median and largest cluster size.
     k : int
     missing : str
-        ``"listwise"``.
+        ``"listwise"`` or ``"ml"``.
     std_lv, converged : bool
     iterations : int
     fit : TwoLevelFitMeasures
     vcov : DataFrame or None
         Covariance matrix of the free parameters, labelled as lavaan labels them
         (``f=~y2``; ``f=~y2.l2`` at the between level); None when it could not be computed.
+    dropped_rows : DataFrame
+        Every row of the data left out: ``row`` (its index label) and ``reason`` (no cluster;
+        an item unanswered, under listwise deletion; no item answered, under
+        ``missing="ml"``).
     warnings : tuple of str
 
     Tidy tables (built on first access): ``parameters``, ``loadings``, ``residual_variances``,
@@ -148,6 +154,11 @@ class TwoLevelCFAResult:
     iterations: int
     fit: TwoLevelFitMeasures
     vcov: pd.DataFrame | None = field(repr=False)
+    dropped_rows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"row": [], "reason": []}, dtype=object),
+        repr=False,
+        compare=False,
+    )
     warnings: tuple[str, ...] = ()
     _spec: Any = field(default=None, repr=False, compare=False)
     _raw: Any = field(default=None, repr=False, compare=False)
@@ -248,11 +259,14 @@ class TwoLevelCFAResult:
     def summary(self) -> str:
         """The fit as text: data, fit measures and the parameters of each level."""
         low, mid, high = self.cluster_sizes
+        ml = self.missing == "ml"
+        method = "full-information maximum likelihood" if ml else "maximum likelihood"
+        left = "without any answer" if ml else "incomplete"
         head = [
-            "Two-level confirmatory factor analysis (maximum likelihood)",
+            f"Two-level confirmatory factor analysis ({method})",
             f"  {self.k} items; n = {self.n} respondents in {self.n_clusters} clusters of "
             f"{low} to {high} (median {mid}), {self.n_singletons} of them with one "
-            f"respondent; {self.n_input} rows in the data ({self.n_incomplete} incomplete, "
+            f"respondent; {self.n_input} rows in the data ({self.n_incomplete} {left}, "
             f"{self.n_no_cluster} without a cluster, left out)",
             f"  {'converged' if self.converged else 'DID NOT CONVERGE'} after "
             f"{self.iterations} iterations",
@@ -287,48 +301,59 @@ def fit_two_level(
     std_lv: bool = False,
     stacklevel: int = 3,
 ) -> TwoLevelCFAResult:
-    """Fit a two-level CFA (see :func:`colead.cfa`, parameter ``cluster``)."""
-    if missing != "listwise":
-        raise InvalidParameterError(
-            "cfa with a cluster uses complete rows (missing='listwise'); full-information ML "
-            "is not available for two-level models yet."
-        )
+    """Fit a two-level CFA (see :func:`colead.cfa`, parameters ``cluster`` and ``missing``)."""
     within, between, items = tinput.split_model(model, data)
-    y, codes, counts = tinput.arrays(data, items, cluster)
+    y, codes, counts, dropped = tinput.arrays(data, items, cluster, missing)
     spec = tmodel.build_spec(within, between, items, std_lv=std_lv)
     if len(y) == 0:
-        raise InsufficientDataError("No complete rows with a cluster to fit.")
-    st = tstats.cluster_stats(y, codes)
-    tinput.check_data(st, items, spec.npar)
-    h1 = tstats.saturated(st)
-    raw = tmodel.fit(spec, st, h1)
-    raw["h1"] = h1
-    raw["mean_inverse_cluster_size"] = float(np.mean(1.0 / st.cluster_size))
+        rows = "complete rows" if missing == "listwise" else "rows with an answer"
+        raise InsufficientDataError(f"No {rows} with a cluster to fit.")
+    if missing == "ml":
+        from colead.psychometrics.cfa import twolevel_fiml as tfiml
+        from colead.psychometrics.cfa import twolevel_missing as tmiss
+
+        if counts["n_incomplete"]:
+            warnings.warn(
+                f"cfa: {counts['n_incomplete']} rows without any answer are left out.",
+                ColeadWarning,
+                stacklevel=stacklevel,
+            )
+        mst = tmiss.missing_clusters(y, codes)
+        tinput.check_missing_data(mst, y, codes, items, spec.npar)
+        raw = tfiml.fit(spec, mst, y, codes)
+        h1, baseline, sizes = raw["h1"], raw["baseline_logl"], mst.cluster_size
+    else:
+        st = tstats.cluster_stats(y, codes)
+        tinput.check_data(st, items, spec.npar)
+        h1 = tstats.saturated(st)
+        raw = tmodel.fit(spec, st, h1)
+        raw["h1"] = h1
+        raw["mean_inverse_cluster_size"] = float(np.mean(1.0 / st.cluster_size))
+        baseline, sizes = tmodel.baseline_logl(st, h1, items), st.cluster_size
     measures = tfit.measures(
         logl=raw["logl"],
         h1=h1,
-        baseline_logl=tmodel.baseline_logl(st, h1, items),
+        baseline_logl=baseline,
         npar=spec.npar,
         p=len(items),
-        n=st.n,
-        n_clusters=st.n_clusters,
+        n=len(y),
+        n_clusters=len(sizes),
         sigma=raw["sigma"],
     )
-    problems = _problems(spec, raw)
+    problems = tfit.problems(spec, raw)
     for problem in problems:
         warnings.warn(f"cfa: {problem}.", ColeadWarning, stacklevel=stacklevel)
     vcov = None
     if raw["vcov"] is not None:
         names = tmodel.free_labels(spec)
         vcov = pd.DataFrame(raw["vcov"], index=names, columns=names)
-    sizes = st.cluster_size
     return TwoLevelCFAResult(
         within={f: tuple(v) for f, v in within.items()},
         between={f: tuple(v) for f, v in between.items()},
         items=items,
         cluster=cluster,
-        n=st.n,
-        n_clusters=st.n_clusters,
+        n=len(y),
+        n_clusters=len(sizes),
         n_singletons=int((sizes == 1).sum()),
         cluster_sizes=(int(sizes.min()), int(np.median(sizes)), int(sizes.max())),
         k=len(items),
@@ -338,36 +363,9 @@ def fit_two_level(
         iterations=raw["iterations"],
         fit=TwoLevelFitMeasures(**measures),
         vcov=vcov,
+        dropped_rows=dropped,
         warnings=tuple(problems),
         _spec=spec,
         _raw=raw,
         **counts,
     )
-
-
-def _problems(spec: Any, raw: dict[str, Any]) -> list[str]:
-    out = []
-    if not raw["converged"]:
-        out.append(
-            f"the optimiser did not converge in {raw['iterations']} iterations; the estimates, "
-            "standard errors and fit measures are not trustworthy"
-        )
-    elif raw["vcov"] is None:
-        out.append(
-            "standard errors could not be computed: the information matrix is singular, which "
-            "suggests that the model is not identified"
-        )
-    _, psi, theta, _, _ = kernels.unpack(spec.structure, raw["x"])
-    for g, level in enumerate(_LEVELS):
-        negative = [spec.items[j] for j in np.flatnonzero(theta[g] < 0)]
-        if negative:
-            out.append(
-                f"negative residual variance (Heywood case) at the {level} level: "
-                f"{', '.join(negative)}"
-            )
-        if np.linalg.eigvalsh(psi[g])[0] <= 1e-8 * max(1.0, float(np.trace(psi[g]))):
-            out.append(
-                f"the {level}-level factor covariance matrix is not positive definite (a "
-                "factor variance near or below 0, or a correlation beyond +-1)"
-            )
-    return out

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from colead.psychometrics.cfa import indices
+from colead.psychometrics.cfa import indices, kernels
+from colead.psychometrics.cfa import twolevel_model as tmodel
 from colead.psychometrics.cfa import twolevel_stats as tstats
 
 
@@ -78,4 +79,34 @@ def measures(
         srmr_value=within + between,
     )
     out.update(srmr_within=within, srmr_between=between, n_clusters=n_clusters)
+    return out
+
+
+def problems(spec: Any, raw: dict[str, Any]) -> list[str]:
+    """Why the estimates deserve attention: non-convergence, a singular information matrix,
+    Heywood cases, a factor covariance matrix that is not positive definite."""
+    out = []
+    if not raw["converged"]:
+        out.append(
+            f"the optimiser did not converge in {raw['iterations']} iterations; the estimates, "
+            "standard errors and fit measures are not trustworthy"
+        )
+    elif raw["vcov"] is None:
+        out.append(
+            "standard errors could not be computed: the information matrix is singular, which "
+            "suggests that the model is not identified"
+        )
+    _, psi, theta, _, _ = kernels.unpack(spec.structure, raw["x"])
+    for g, level in enumerate(tmodel.LEVEL_NAMES):
+        negative = [spec.items[j] for j in np.flatnonzero(theta[g] < 0)]
+        if negative:
+            out.append(
+                f"negative residual variance (Heywood case) at the {level} level: "
+                f"{', '.join(negative)}"
+            )
+        if np.linalg.eigvalsh(psi[g])[0] <= 1e-8 * max(1.0, float(np.trace(psi[g]))):
+            out.append(
+                f"the {level}-level factor covariance matrix is not positive definite (a "
+                "factor variance near or below 0, or a correlation beyond +-1)"
+            )
     return out

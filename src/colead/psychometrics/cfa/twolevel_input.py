@@ -12,6 +12,7 @@ import pandas as pd
 
 from colead.exceptions import InsufficientDataError, InvalidParameterError
 from colead.psychometrics.cfa import inputs as _input
+from colead.psychometrics.cfa import twolevel_missing as tmiss
 from colead.psychometrics.cfa import twolevel_stats as tstats
 
 
@@ -42,9 +43,19 @@ def split_model(
     return within, between, items
 
 
+REASONS = {
+    "no_cluster": "no cluster",
+    "listwise": "an item unanswered (listwise deletion)",
+    "ml": "no item answered",
+}
+
+
 def arrays(
-    data: pd.DataFrame, items: tuple[str, ...], cluster: Hashable
-) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    data: pd.DataFrame, items: tuple[str, ...], cluster: Hashable, missing: str = "listwise"
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], pd.DataFrame]:
+    """The rows used (complete rows for listwise deletion, rows with an answer for
+    ``missing='ml'``, always with a cluster), their cluster numbers, the counts of rows left
+    out, and the rows left out (``row``: the data's index label, ``reason``)."""
     if cluster not in data.columns:
         raise InvalidParameterError(f"The cluster column {cluster!r} is not in the data.")
     if cluster in items:
@@ -54,15 +65,20 @@ def arrays(
         bad = [items[j] for j in np.flatnonzero(np.isinf(x).any(axis=0))]
         raise InvalidParameterError(f"Infinite values in the items {bad}.")
     no_cluster = data[cluster].isna().to_numpy()
-    complete = ~np.isnan(x).any(axis=1)
-    keep = complete & ~no_cluster
+    answered = ~np.isnan(x)
+    usable = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    keep = usable & ~no_cluster
     codes = pd.factorize(data[cluster].to_numpy()[keep])[0]
     counts = {
         "n_input": len(x),
-        "n_incomplete": int((~complete & ~no_cluster).sum()),
+        "n_incomplete": int((~usable & ~no_cluster).sum()),
         "n_no_cluster": int(no_cluster.sum()),
     }
-    return x[keep], codes, counts
+    reason = np.where(no_cluster, REASONS["no_cluster"], REASONS[missing])
+    dropped = pd.DataFrame(
+        {"row": data.index[~keep].to_numpy(dtype=object), "reason": reason[~keep].astype(object)}
+    )
+    return x[keep], codes, counts, dropped
 
 
 def check_data(st: tstats.ClusterStats, items: tuple[str, ...], npar: int) -> None:
@@ -91,6 +107,59 @@ def check_data(st: tstats.ClusterStats, items: tuple[str, ...], npar: int) -> No
             "The pooled within-cluster covariance matrix is not positive definite: some items "
             "are linearly dependent within clusters."
         ) from None
+    moments = p * (p + 1) + p
+    if npar > moments:
+        raise InsufficientDataError(
+            f"The model is not identified: {npar} free parameters but only {moments} sample "
+            "moments at the two levels."
+        )
+
+
+def check_missing_data(
+    st: tmiss.MissingClusters, y: np.ndarray, codes: np.ndarray, items: tuple[str, ...],
+    npar: int,
+) -> None:  # fmt: skip
+    """What lavaan refuses (or cannot estimate) with ``missing = "ml"``, as clear errors."""
+    p = len(items)
+    if st.n_clusters < 2 or st.n_clusters == st.n:
+        raise InsufficientDataError(
+            "A two-level model needs answers from at least 2 clusters, some with more than one "
+            f"respondent; got {st.n} rows in {st.n_clusters} clusters."
+        )
+    gaps = np.isnan(y)
+    spread = np.where(gaps, -np.inf, y).max(0) - np.where(gaps, np.inf, y).min(0)
+    flat = [items[j] for j in np.flatnonzero(~(spread > 0))]
+    if flat:
+        raise InsufficientDataError(
+            f"No variance (fewer than 2 different answers) in {', '.join(flat)}."
+        )
+    answered = (~gaps).astype(float)
+    together = answered.T @ answered
+    never = [f"{items[a]} & {items[b]}" for a, b in zip(*np.nonzero(np.triu(together == 0)),
+                                                         strict=True)]  # fmt: skip
+    if never:
+        raise InsufficientDataError(
+            "Some items are never answered by the same respondent, so their covariance "
+            f"cannot be estimated (lavaan stops here too): {', '.join(never)}."
+        )
+    sums = np.column_stack(
+        [np.bincount(codes, weights=np.where(gaps[:, k], 0.0, y[:, k])) for k in range(p)]
+    )
+    n_k = np.column_stack([np.bincount(codes, weights=answered[:, k]) for k in range(p)])
+    dev = np.where(gaps, 0.0, y - (sums / np.maximum(n_k, 1.0))[codes])
+    within = (dev**2).sum(axis=0)
+    scale = np.nanvar(y, axis=0)
+    flat = [items[j] for j in np.flatnonzero(within <= 1e-12 * st.n * scale)]
+    if flat:
+        raise InsufficientDataError(
+            "No within-cluster variance (every answer equals its cluster's other answers) in "
+            f"{', '.join(flat)}."
+        )
+    if st.n - st.n_clusters <= p:
+        raise InsufficientDataError(
+            f"A two-level model of {p} items needs more rows than clusters plus items: {st.n} "
+            f"rows in {st.n_clusters} clusters."
+        )
     moments = p * (p + 1) + p
     if npar > moments:
         raise InsufficientDataError(

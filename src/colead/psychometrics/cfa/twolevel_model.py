@@ -122,21 +122,49 @@ def _means(value: np.ndarray | None) -> np.ndarray:
     return value
 
 
-class Likelihood:
-    """F = -2 log L / N - p log(2 pi) of the two-level model, with its derivatives.
+class Units:
+    """The units of the complete-data two-level likelihood: the within unit (implied W, weight
+    (N - J) / N) and one unit per cluster size s (implied W + sB, weight n_s / N, and for the
+    derivatives with respect to the mean, mean sqrt(s) mu)."""
 
-    Written as a sum over units: the within unit (implied W, moment S_PW, weight (N - J) / N)
-    and one unit per cluster size s (implied W + sB, moment s (C_s + d d'), weight n_s / N,
-    and, for the derivatives with respect to the mean, mean sqrt(s) mu).
-    """
+    def __init__(self, sizes: np.ndarray, size_count: np.ndarray, n: int, n_clusters: int):
+        self.sizes = np.asarray(sizes, dtype=float)
+        self.weights = np.concatenate([[(n - n_clusters) / n], np.asarray(size_count) / n])
 
-    def __init__(self, st: tstats.ClusterStats) -> None:
-        self.st = st
-        self.sizes = st.sizes
-        self.weights = np.concatenate([[(st.n - st.n_clusters) / st.n], st.size_count / st.n])
+    @classmethod
+    def of_clusters(cls, cluster_size: np.ndarray) -> Units:
+        sizes, count = np.unique(cluster_size, return_counts=True)
+        return cls(sizes, count, int(cluster_size.sum()), len(cluster_size))
 
     def _unit_sigma(self, sigma: np.ndarray) -> np.ndarray:
         return np.concatenate([sigma[:1], sigma[0][None] + self.sizes[:, None, None] * sigma[1]])
+
+    def _unit_jacobian(self, s: kernels.Structure, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        d_sigma, d_mu = kernels.jacobian(s, x)
+        d_mu = _means(d_mu)
+        unit_ds = np.concatenate(
+            [d_sigma[:1], d_sigma[0][None] + self.sizes[:, None, None, None] * d_sigma[1][None]]
+        )
+        root = np.sqrt(self.sizes)[:, None, None]
+        unit_dm = np.concatenate([np.zeros_like(d_mu[:1]), root * d_mu[1][None]])
+        return unit_ds, unit_dm
+
+    def expected_hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
+        sigma, _ = kernels.implied(s, x)
+        unit_ds, unit_dm = self._unit_jacobian(s, x)
+        return kernels.expected_hessian(self._unit_sigma(sigma), unit_ds, unit_dm, self.weights)
+
+
+class Likelihood(Units):
+    """F = -2 log L / N - p log(2 pi) of the two-level model, with its derivatives.
+
+    Written as a sum over :class:`Units`, with moments S_PW for the within unit and
+    s (C_s + d d') for the unit of cluster size s.
+    """
+
+    def __init__(self, st: tstats.ClusterStats) -> None:
+        super().__init__(st.sizes, st.size_count, st.n, st.n_clusters)
+        self.st = st
 
     def _unit_moment(self, mu_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         moment, _ = tstats.units(self.st, mu_b)
@@ -163,16 +191,6 @@ class Likelihood:
         g_mean = -2.0 * np.einsum("u,uij,uj->i", w[1:] * np.sqrt(self.sizes), inv[1:], d)
         return value, g_sigma, np.stack([np.zeros_like(g_mean), g_mean])
 
-    def _unit_jacobian(self, s: kernels.Structure, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        d_sigma, d_mu = kernels.jacobian(s, x)
-        d_mu = _means(d_mu)
-        unit_ds = np.concatenate(
-            [d_sigma[:1], d_sigma[0][None] + self.sizes[:, None, None, None] * d_sigma[1][None]]
-        )
-        root = np.sqrt(self.sizes)[:, None, None]
-        unit_dm = np.concatenate([np.zeros_like(d_mu[:1]), root * d_mu[1][None]])
-        return unit_ds, unit_dm
-
     def hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
         """Exact second derivatives of F; the expected ones where those are not positive
         definite (far from the optimum), so that every Newton step goes downhill."""
@@ -195,11 +213,6 @@ class Likelihood:
         h = kernels.hessian_units(unit_ds, unit_dm, inv, moment, d, self.weights)
         _, g_sigma, g_mu = self.objective(sigma, mu)
         return kernels.hessian_second_order(s, x, h, g_sigma, g_mu)
-
-    def expected_hessian(self, s: kernels.Structure, x: np.ndarray) -> np.ndarray:
-        sigma, _ = kernels.implied(s, x)
-        unit_ds, unit_dm = self._unit_jacobian(s, x)
-        return kernels.expected_hessian(self._unit_sigma(sigma), unit_ds, unit_dm, self.weights)
 
 
 def minimize(spec: Spec, lik: Likelihood, x0: np.ndarray) -> tuple[np.ndarray, float, int, bool]:

@@ -310,6 +310,14 @@ def test_norms_matching_nothing_are_a_clear_error(sample, tmp_path):
         cl.report(sample, path=tmp_path / "r.html", scores="irt", progress=False)
     with pytest.raises(cl.InvalidParameterError, match="No bundled norms named 'nation'"):
         cl.report(sample, path=tmp_path / "r.html", norms="nation", progress=False)
+    # the national principals' percents describe sass-principal-influence's items; the
+    # teachers' survey has items of the same ids (teachers rating the principal's influence)
+    assert "inf_principal_hiring" in sample.data
+    with pytest.raises(cl.InvalidParameterError,
+                       match="describe the items of 'sass-principal-influence', not of this"):
+        cl.report(sample, path=tmp_path / "r.html", norms="nces-principal-influence",
+                  progress=False)
+    assert not (tmp_path / "r.html").exists()
 
 
 def _first_school_header(html: str) -> list[str]:
@@ -336,6 +344,11 @@ def test_colead_report_scores_rasch_and_norms(sample, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("colead: error: --norms gives norms")
     assert "leave out --scores rasch" in err[0]
+    missing = tmp_path / "nowhere.yaml"
+    assert main(["report", "--sample", "-o", str(tmp_path / "r4.html"), "--norms",
+                 str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"colead: error: norms file {missing}: no such file")
     # the norms file is an input: never the output
     assert main(["report", "--sample", "-o", str(path), "--norms", str(path)]) == 2
     assert "never overwrites an input" in capsys.readouterr().err

@@ -90,26 +90,34 @@ def plan(norms: str | os.PathLike[str] | Norms | pd.DataFrame | None, inst: Inst
         usable = set(table.loc[table["mean"].notna(), "measure"])
         measures = {s: m for s, m in wanted.items() if m in usable}
         missing = tuple(s for s in scales if s not in measures)
-        items = _share_items(table, columns)
+        items = _share_items(table, columns, inst)
         if not measures and not items:
-            raise InvalidParameterError(_mismatch(given, wanted, kind, usable))
+            raise InvalidParameterError(_mismatch(given, wanted, kind, usable, inst))
     shares = given if items else None
     if shares is None and inst.name == "sass-principal-influence":
         bundled = load_norms(NATIONAL)
-        items = _share_items(bundled.table, columns)
+        items = _share_items(bundled.table, columns, inst)
         shares = bundled if items else None
     return Plan(kind=kind, norms=given, measures=measures, missing=missing, shares=shares,
                 share_items=items)
 
 
-def _share_items(table: pd.DataFrame, columns: Any) -> tuple[str, ...]:
+def _share_items(table: pd.DataFrame, columns: Any, inst: Instrument) -> tuple[str, ...]:
+    """The survey's items that percent rows describe: rows that name an instrument describe
+    its items only (a teacher survey's item may share an id with a principal survey's)."""
     rows = table[table["percent"].notna()]
+    if "instrument" in rows:
+        rows = rows[rows["instrument"].isna() | rows["instrument"].eq(inst.name)]
     present = set(columns)
     return tuple(dict.fromkeys(m for m in rows["measure"] if m in present))
 
 
-def _mismatch(norms: Norms, wanted: dict[str, str], kind: str, usable: set[str]) -> str:
+def _mismatch(norms: Norms, wanted: dict[str, str], kind: str, usable: set[str],
+              inst: Instrument) -> str:
     table = norms.table
+    inst_name = inst.name
+    others = sorted(set(table.loc[table["percent"].notna(), "instrument"].dropna())
+                    - {inst_name}) if "instrument" in table else []
     held = sorted(set(table["measure"]))
     what = (f"a mean and sd of each scale's Rasch measure ({', '.join(wanted.values())})"
             if kind == "rasch" else
@@ -119,9 +127,13 @@ def _mismatch(norms: Norms, wanted: dict[str, str], kind: str, usable: set[str])
         hint = " They hold means of the scales: leave out scores='rasch' to benchmark the means."
     elif kind == "mean" and usable & {f"{s}{SUFFIX}" for s in wanted}:
         hint = " They hold Rasch measures of the scales: add scores='rasch'."
+    if others:
+        hint += (f" Its percents describe the items of {', '.join(map(repr, others))}, "
+                 "not of this survey.")
     title = f" ({norms.title})" if norms.title else ""
     return (f"The 'norms' parameter of report gives norms{title} that hold nothing this "
-            f"report can use: it looks for {what}, or a percent for an item of the survey; "
+            f"report can use: it looks for {what}, or a percent for an item of the survey "
+            f"({inst_name!r}); "
             f"the norms hold {', '.join(held) or 'no rows'}.{hint}")
 
 

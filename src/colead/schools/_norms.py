@@ -1,8 +1,9 @@
 """Reading, checking and writing norms files (YAML or CSV).
 
 A norms file is a table with one row per measure and reference year. YAML files hold the
-rows under ``norms:`` and may give ``source``, ``year``, ``url``, ``population`` and
-``level`` once at the top for every row; CSV files have one column per field.
+rows under ``norms:`` and may give ``source``, ``year``, ``url``, ``population``,
+``instrument`` (the instrument whose items a percent row describes) and ``level`` once at the
+top for every row; CSV files have one column per field.
 """
 
 from __future__ import annotations
@@ -31,19 +32,20 @@ COLUMNS = (
     "source",
     "url",
     "population",
+    "instrument",
     "label",
     "stakeholder",
     "zone",
 )
 NUMBERS = ("mean", "sd", "n", "percent", "at_least")
 TEXT = tuple(c for c in COLUMNS if c not in NUMBERS)
-INHERITED = ("source", "year", "url", "population", "level")
+INHERITED = ("source", "year", "url", "population", "instrument", "level")
 HEAD_KEYS = ("title", "description", *INHERITED, "norms")
 
 
 def read_file(path: Path) -> tuple[pd.DataFrame, str, str]:
     """The checked table, the title and the description of the norms file at ``path``."""
-    where = f"the norms file {path}"
+    where = f"norms file {path}"
     if not path.is_file():
         raise ResponseDataError([{"reason": "no such file"}], context=where)
     suffix = path.suffix.lower()

@@ -90,9 +90,11 @@ def load_norms(source: str | os.PathLike[str] | Norms | pd.DataFrame) -> Norms:
     (required); ``mean`` and ``sd`` (for :func:`benchmark`) or ``percent`` (share of the
     reference population answering at least ``at_least``); optional ``n``, ``level``
     (``respondent``, ``school``, ...: what the mean and sd describe), ``url``,
-    ``population``, ``label``, ``stakeholder``, ``zone``. A YAML file holds the rows as a list
-    under ``norms:`` and may state ``title``, ``description`` and, once for all rows,
-    ``source``, ``year``, ``url``, ``population`` and ``level``::
+    ``population``, ``instrument`` (the instrument whose items percent rows describe; the
+    report compares such rows only with that instrument's survey), ``label``,
+    ``stakeholder``, ``zone``. A YAML file holds the rows as a list under ``norms:`` and may
+    state ``title``, ``description`` and, once for all rows, ``source``, ``year``, ``url``,
+    ``population``, ``instrument`` and ``level``::
 
         title: District teacher survey 2024
         source: Our district, all schools

@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 
@@ -80,6 +81,24 @@ def test_the_sample_google_forms_export_with_its_school_first():
     got = cl.read_responses(content, "sass-principal-influence", school="School")
     assert got.log.rows_kept == 12 and got.log.unmapped_columns == ()
 
+
+
+def test_a_forms_school_question_is_the_school_when_the_default_is_absent():
+    """A form asks "School": read as the school under the default school="school_id", with
+    a note; never when the caller named another column, or when two columns could be it."""
+    content = sample_path("principals_google_forms.csv").read_bytes()
+    named = cl.read_responses(content, "sass-principal-influence", school="School")
+    got = cl.read_responses(content, "sass-principal-influence")
+    assert got.data["school_id"].tolist() == named.data["school_id"].tolist()
+    assert got.data["school_id"].notna().all()
+    assert "the school is read from column 'School' (no column 'school_id')" in got.log.warnings
+    assert not any("read from column" in n for n in named.log.warnings)
+    with pytest.raises(cl.ResponseDataError, match="no column 'campus' holds the school"):
+        cl.read_responses(content, "sass-principal-influence", school="campus")
+    table = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    table.insert(2, "School code", "X1")
+    with pytest.raises(cl.ResponseDataError, match="no column 'school_id' holds the school"):
+        cl.read_responses(table.to_csv(index=False).encode(), "sass-principal-influence")
 
 @pytest.mark.parametrize(
     "table",

@@ -308,6 +308,9 @@ def test_norms_matching_nothing_are_a_clear_error(sample, tmp_path):
                   progress=False)
     with pytest.raises(cl.InvalidParameterError, match="'scores' parameter of report"):
         cl.report(sample, path=tmp_path / "r.html", scores="irt", progress=False)
+    principals = cl.load_sample("district-principals")
+    with pytest.raises(cl.InvalidParameterError, match="has no scales to measure"):
+        cl.report(principals, path=tmp_path / "r.html", scores="rasch", progress=False)
     with pytest.raises(cl.InvalidParameterError, match="No bundled norms named 'nation'"):
         cl.report(sample, path=tmp_path / "r.html", norms="nation", progress=False)
     # the national principals' percents describe sass-principal-influence's items; the

@@ -4,6 +4,7 @@ instrument's items, decode the answers, list every problem, assemble. Shared by
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,11 @@ from colead.io.recode_multiple import decode_multiple
 from colead.io.responses import Responses
 from colead.privacy import normalise_header
 
-__all__ = ["ReadOptions", "responses_from_export"]
+__all__ = ["DEFAULT_SCHOOL", "ReadOptions", "responses_from_export"]
+
+DEFAULT_SCHOOL = "school_id"
+#: Headers read as the school when the default column is absent (letters and digits only).
+_SCHOOL_HEADERS = frozenset({"school", "schoolname", "schoolid", "schoolcode", "yourschool"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ def responses_from_export(
     wanted = options.wanted
     column_map = map_columns(export, inst, wanted, options.user_map)
     school_column = _school_column(export, options.school, column_map)
+    if school_column is not None and normalise_header(school_column.name) in _SCHOOL_HEADERS - {
+            normalise_header(options.school or "")}:  # fmt: skip
+        note = (f"the school is read from column {school_column.name!r} (no column "
+                f"{options.school!r})")
+        export = dataclasses.replace(export, notes=(*export.notes, note))
     problems = _mapping_problems(export, inst, column_map, school_column, options.school,
                                  wanted)  # fmt: skip
 
@@ -90,6 +100,11 @@ def _school_column(export: Export, school: str | None, column_map: ColumnMap) ->
     ):
         found = [c for c in free if match(c)]
         if found:
+            return found[0]
+    if school == DEFAULT_SCHOOL:
+        # The default asked for, a form's own question found: "School", "School name", ...
+        found = [c for c in free if normalise_header(c.name) in _SCHOOL_HEADERS]
+        if len(found) == 1:
             return found[0]
     return None
 

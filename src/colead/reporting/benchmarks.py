@@ -79,8 +79,13 @@ def plan(norms: str | os.PathLike[str] | Norms | pd.DataFrame | None, inst: Inst
     ``<scale>`` for means, ``<scale>_rasch`` for Rasch measures) and no item of the survey (a
     percent) are an error naming what the report looked for; norms matching some scales
     leave the others without a benchmark, which the report says."""
-    given = None if norms is None else load_norms(norms)
     scales = [sc.id for sc in inst.scale_list]
+    if kind == "rasch" and not scales:
+        raise InvalidParameterError(
+            f"The 'scores' parameter of report is 'rasch', but the instrument {inst.name!r} "
+            "has no scales to measure; leave it out (its items are reported one by one)."
+        )
+    given = None if norms is None else load_norms(norms)
     wanted = {s: f"{s}{SUFFIX}" if kind == "rasch" else s for s in scales}
     measures: dict[str, str] = {}
     missing: tuple[str, ...] = ()

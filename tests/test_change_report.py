@@ -98,6 +98,21 @@ def test_colead_change_writes_the_table(tmp_path, capsys):
                        roster={"current": pd.read_csv(sample_path("schools.csv"))
                                .astype({"school_id": str})})
     pd.testing.assert_series_equal(table["se"], direct["se"], check_names=False, rtol=1e-9)
+    # the previous export also as colead report takes it, --previous FILE; once only
+    flag = tmp_path / "flag.csv"
+    assert main(["change", str(sample_path("teachers.csv")), "--previous",
+                 str(sample_path("teachers_previous.csv")), "-i", "colead-teacher",
+                 "-o", str(flag), "--roster", str(sample_path("schools.csv"))]) == 0
+    assert flag.read_bytes() == out.read_bytes()
+    capsys.readouterr()
+    for twice_or_never in ([str(sample_path("teachers_previous.csv"))] * 2, []):
+        args = ["change", str(sample_path("teachers.csv")), "-i", "colead-teacher", "-o",
+                str(tmp_path / "no.csv")]
+        if twice_or_never:
+            args[2:2] = [twice_or_never[0], "--previous", twice_or_never[1]]
+        assert main(args) == 2
+        assert "give the previous survey's export once" in capsys.readouterr().err
+    assert not (tmp_path / "no.csv").exists()
 
 
 def test_colead_change_pairs_on_a_salted_email(tmp_path, capsys):

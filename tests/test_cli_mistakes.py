@@ -485,3 +485,19 @@ def test_a_mapping_file_that_expands_hugely_is_refused_quickly(export, tmp_path,
                       export)
     assert code == 2 and len(lines) == 1 and "expands" in lines[0], lines
     assert time.perf_counter() - start < 10
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_error():
+    """colead plan ... | head -1: the reader closes the pipe; colead stops quietly."""
+    reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"],
+                              stdin=subprocess.PIPE)
+    # plenty of lines, so that colead is still writing when the reader has gone
+    code = ("import sys; from colead.cli import main; "
+            "sys.exit(max(main(['plan', '--icc', '0.15', '--group-size', *map(str, "
+            "range(2, 3000))]), 0))")
+    writer = subprocess.run([sys.executable, "-c", code], stdout=reader.stdin,
+                            stderr=subprocess.PIPE, text=True, timeout=120)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    assert writer.stderr == "", writer.stderr
+    assert writer.returncode == 0

@@ -225,12 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
         "change",
         help="what changed since the last survey: school means of two waves compared",
         description="Read this year's and last year's exports and write, per school and "
-        "scale, both means, the change with its 95%% interval, p-value and minimum detectable "
+        "scale, both means, the change with its 95% interval, p-value and minimum detectable "
         "change as CSV. Schools under --min-n respondents in either survey are suppressed; a "
         "scale whose items changed between the instruments is marked not comparable.",
     )
     p.add_argument("file", help="this survey's export (CSV, TSV or XLSX)")
-    p.add_argument("previous", help="the previous survey's export")
+    p.add_argument("previous", nargs="?", help="the previous survey's export")
+    p.add_argument("--previous", dest="previous_file", metavar="FILE",
+                   help="the same, as colead report takes it")
     p.add_argument("-i", "--instrument", required=True, help="bundled instrument name or YAML file")
     p.add_argument("--previous-instrument", metavar="INSTRUMENT",
                    help="the previous survey's instrument, when it was another version "

@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in error_lines(exc, args.command):
             print(f"colead: error: {line}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # colead ... | head: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that exiting does not complain again
+        return EXIT_OK
     except OSError as exc:
         print(
             f"colead: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),

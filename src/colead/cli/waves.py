@@ -11,10 +11,17 @@ from colead.cli.common import check_groups, check_output, inputs
 
 
 def change(args: argparse.Namespace) -> int:
+    from colead.exceptions import InvalidParameterError
     from colead.io import read_responses, read_roster
     from colead.privacy import write_csv
     from colead.schools.change import change
 
+    if (args.previous is None) == (args.previous_file is None):
+        raise InvalidParameterError(
+            "give the previous survey's export once: colead change FILE PREVIOUS, or "
+            "--previous PREVIOUS"
+        )
+    args.previous = args.previous or args.previous_file
     check_output(args.output, "--output", inputs(args), args.force)
     salt = _salt(args)
     waves = []

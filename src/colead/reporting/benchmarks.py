@@ -24,11 +24,11 @@ import pandas as pd
 
 from colead.exceptions import ColeadError, ColeadWarning, InvalidParameterError
 from colead.instrument import Instrument
+from colead.reporting._tables import Tables
 from colead.schools.norms import LABELS, Norms, benchmark, load_norms, make_norms
 
 if TYPE_CHECKING:
     from colead.psychometrics.rasch import RaschResult
-    from colead.reporting.prepare import Prepared
 
 __all__ = ["BAND_WORDS", "CUTS", "FIT_RANGE", "NATIONAL", "SCORES", "SUFFIX", "Benchmarks", "Plan",
            "band_of", "compute", "plan"]
@@ -174,7 +174,7 @@ def band_of(score: float) -> int:
     return int(np.searchsorted(CUTS, round(score), side="right"))
 
 
-def compute(prep: Prepared, how: Plan) -> Benchmarks:
+def compute(prep: Tables, how: Plan) -> Benchmarks:
     """Rasch measures (or the scale scores), their school means under the report's
     suppression, and their benchmarks."""
     ids = list(prep.titles)
@@ -225,7 +225,7 @@ def compute(prep: Prepared, how: Plan) -> Benchmarks:
                       failed=details)
 
 
-def _shown_rows(prep: Prepared, hidden: np.ndarray, ids: list[str]) -> pd.DataFrame:
+def _shown_rows(prep: Tables, hidden: np.ndarray, ids: list[str]) -> pd.DataFrame:
     """respondents x scales: True where the respondent's school is shown for the scale."""
     keys = prep.responses.data[prep.by]
     shown = pd.DataFrame(~hidden, index=pd.Index(prep.groups), columns=ids)
@@ -233,7 +233,7 @@ def _shown_rows(prep: Prepared, hidden: np.ndarray, ids: list[str]) -> pd.DataFr
                         index=keys.index)
 
 
-def _rasch(prep: Prepared, shown: pd.DataFrame
+def _rasch(prep: Tables, shown: pd.DataFrame
            ) -> tuple[pd.DataFrame, dict[str, RaschResult], dict[str, str]]:
     """Each scale's rating-scale model, its items calibrated on the respondents of the schools
     shown (so that no shown figure moves with a hidden school's answers); a respondent's

@@ -15,16 +15,14 @@ shown groups' never describe fewer than ``min_n`` people.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from colead.privacy import suppress
+from colead.reporting._tables import Tables
 from colead.schools.norms import Norms
-
-if TYPE_CHECKING:
-    from colead.reporting.prepare import Prepared
 
 __all__ = ["Shares", "compute", "district_view", "safe_url", "school_view"]
 
@@ -52,7 +50,7 @@ def safe_url(url: Any) -> str:
     return text if text.lower().startswith(("https://", "http://")) else ""
 
 
-def compute(prep: Prepared, norms: Norms, items: tuple[str, ...]) -> Shares:
+def compute(prep: Tables, norms: Norms, items: tuple[str, ...]) -> Shares:
     data, inst, by, min_n = prep.responses.data, prep.inst, prep.by, prep.min_n
     table = norms.table[norms.table["percent"].notna() & norms.table["measure"].isin(items)]
     grid = inst.influence

@@ -39,7 +39,13 @@ from colead.psychometrics.cfa.twolevel import TwoLevelCFAResult
 from colead.simulation.twolevel import two_level_factor_data
 
 from .conftest import REPO
-from .test_twolevel_cfa import FIT_NAMES, parse_model
+from .test_twolevel_cfa import (
+    FIT_NAMES,
+    assert_parameters_at_the_optimum,
+    assert_parameters_near_lavaans_default_run,
+    join_parameters,
+    parse_model,
+)
 
 REF = REPO / "tests" / "reference" / "twolevel_fiml"
 R = json.loads((REF / "twolevel_fiml.json").read_text())
@@ -83,15 +89,7 @@ def fitted(name: str) -> TwoLevelCFAResult:
 
 
 def joined(name: str, run: str) -> pd.DataFrame:
-    ours = fitted(name).parameters
-    theirs = pd.DataFrame(R["cfa"][name][run]["parameters"])
-    theirs["level"] = theirs["level"].map({1: "within", 2: "between"})
-    theirs["rhs"] = theirs["rhs"].fillna("")
-    keys = ["level", "lhs", "op", "rhs"]
-    theirs = theirs.rename(columns={c: f"r_{c}" for c in theirs.columns if c not in keys})
-    both = ours.merge(theirs, on=keys, how="outer", indicator=True)
-    assert (both["_merge"] == "both").all() and len(both) == len(ours) == len(theirs)
-    return both
+    return join_parameters(fitted(name).parameters, R["cfa"][name][run])
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -154,22 +152,12 @@ def test_saturated_and_baseline_models_at_their_optimum(name):
 
 @pytest.mark.parametrize("name", CASES)
 def test_parameters_at_the_optimum(name):
-    both = joined(name, "tight")
-    free = both["free"].to_numpy()
-    assert_allclose(both["estimate"], both["r_est"], rtol=1e-4, atol=1e-6)
-    assert_allclose(both["se"][free], both["r_se"][free], rtol=1e-4, atol=1e-6)
-    assert_allclose(both["z"][free], both["r_z"][free], rtol=1e-4, atol=1e-4)
-    assert_allclose(both["std_lv"], both["r_std_lv"], rtol=1e-4, atol=1e-6)
-    assert_allclose(both["std_estimate"], both["r_std_all"], rtol=1e-4, atol=1e-6)
+    assert_parameters_at_the_optimum(joined(name, "tight"))
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_parameters_near_lavaans_default_run(name):
-    both = joined(name, "default")
-    free = both["free"].to_numpy()
-    scale = both["r_se"].where(free, 1.0)
-    assert np.all(np.abs(both["estimate"] - both["r_est"]) <= 5e-3 * scale)
-    assert_allclose(both["se"][free], both["r_se"][free], rtol=5e-3)
+    assert_parameters_near_lavaans_default_run(joined(name, "default"))
 
 
 def _lavaan_h1_measures(res: TwoLevelCFAResult, run: dict) -> dict:

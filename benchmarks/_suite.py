@@ -15,6 +15,7 @@ Fair timing on a shared machine:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import math
 import os
@@ -249,3 +250,18 @@ def print_rows(rows: list[Row], *, markdown: bool) -> None:
         tail = "; ".join(t for t in (r.target, r.note) if t)
         print(f"{r.workload:<{width}}  {_cell(r.colead):>8} {_cell(r.cold):>8}  "
               f"{r.comparison:<{cwidth}} {r.other_text():>8} {r.ratio_text():>7}  {tail}")
+
+
+def district_arguments(doc: str) -> argparse.Namespace:
+    """The command line of a district-sized workload: teachers, schools, scales and runs, with
+    ``--quick`` (5,000 teachers in 200 schools, 4 scales, 2 runs) for CI."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--teachers", type=int, default=100_000)
+    parser.add_argument("--schools", type=int, default=4_000)
+    parser.add_argument("--scales", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="5,000 teachers, 2 runs (for CI)")
+    args = parser.parse_args()
+    if args.quick:
+        args.teachers, args.schools, args.scales, args.runs = 5_000, 200, 4, 2
+    return args

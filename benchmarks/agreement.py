@@ -17,12 +17,11 @@ answers on 1-6 and 5 % missing answers.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
 import pandas as pd
-from _suite import blas_threads, interleaved, min_seconds
+from _suite import blas_threads, district_arguments, interleaved, min_seconds
 
 import colead as cl
 
@@ -76,15 +75,7 @@ def mixed_run(data: pd.DataFrame, scores: pd.DataFrame, sets: dict[str, list[str
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--teachers", type=int, default=100_000)
-    parser.add_argument("--schools", type=int, default=4_000)
-    parser.add_argument("--scales", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="5,000 teachers, 2 runs (for CI)")
-    args = parser.parse_args()
-    if args.quick:
-        args.teachers, args.schools, args.scales, args.runs = 5_000, 200, 4, 2
+    args = district_arguments(__doc__)
     data = make_data(args.teachers, args.schools, args.scales)
     sets = scale_items(args.scales)
     # Scale scores (mean of the answered items) are input here, not part of the timing.

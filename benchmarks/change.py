@@ -12,12 +12,11 @@ Target: under 1 s at full size.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
 import pandas as pd
-from _suite import median_seconds
+from _suite import district_arguments, median_seconds
 
 import colead as cl
 
@@ -59,15 +58,7 @@ def pandas_run(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--teachers", type=int, default=100_000)
-    parser.add_argument("--schools", type=int, default=4_000)
-    parser.add_argument("--scales", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="5,000 teachers, 2 runs (for CI)")
-    args = parser.parse_args()
-    if args.quick:
-        args.teachers, args.schools, args.scales, args.runs = 5_000, 200, 4, 2
+    args = district_arguments(__doc__)
     previous = make_wave(args.teachers, args.schools, args.scales, 0.0, 1)
     current = make_wave(args.teachers, args.schools, args.scales, 1.0, 2)
     rosters = {"previous": roster(previous), "current": roster(current)}
